@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make              ptun.ko (kmod/ptun.ko) for the default kernel, and ptunctl
+# make KVER=V       the module for kernel V: a full version or a series (6.1, 6.12)
+# make check        install what is missing, build, run unit and VM tests
+# make demo         the narrated demo, in a VM
+# make deps         only install what is missing
+#
+# W=1 and C=1 pass through to Kbuild as usual.
+
+TOP := $(CURDIR)
+KERNEL := $(TOP)/selftests/vm/kernel
+
+# The default kernel is the one Debian's linux-headers-amd64 points at.  A
+# series (6.1, 6.12) is resolved to a full version, fetching it if need be.
+# Both are expanded only by the recipes that build modules.
+KVER ?= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
+	  sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
+kver = $(if $(KVER),$(if $(filter 3,$(words $(subst ., ,$(KVER)))),$(KVER),$(shell \
+	$(KERNEL) fetch $(KVER))),$(error no kernel headers: run 'make deps' or set KVER))
+KDIR ?= $(shell $(KERNEL) headers $(kver))
+
+all: kmod tools
+
+kmod:
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+tools:
+	$(MAKE) -C tools/ptunctl
+
+# A private copy per kernel, so modules for several kernels can coexist:
+# build/VERSION/kmod/ptun.ko.
+module-for:
+	@mkdir -p build/$(kver)
+	@cp -a -u Kbuild kmod uapi build/$(kver)/
+	$(MAKE) -C $(KDIR) M=$(TOP)/build/$(kver) modules
+
+deps:
+	@selftests/install-deps
+
+check: deps
+	@selftests/check
+
+demo: deps tools
+	selftests/vm/run -k 6.1 -- selftests/demo
+
+clean:
+	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
+		.*.cmd Module.symvers modules.order
+	$(MAKE) -C tools/ptunctl clean
+	$(MAKE) -C selftests/unit clean
+	rm -rf build
+
+.PHONY: all kmod tools module-for deps check demo clean
