@@ -42,7 +42,7 @@ check: deps
 	@selftests/check
 
 demo: deps tools
-	selftests/vm/run -k 6.1 -- selftests/demo
+	selftests/demo
 
 clean:
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \

@@ -7,6 +7,7 @@
 #include <linux/icmpv6.h>
 #include <linux/if_arp.h>
 #include <linux/module.h>
+#include <net/addrconf.h>
 #include <net/icmp.h>
 #include <net/rtnetlink.h>
 
@@ -62,6 +63,8 @@ static void ptun_setup(struct net_device *dev)
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
+	/* the route is still needed to answer with ICMP */
+	netif_keep_dst(dev);
 	ptun_compat_set_lltx(dev);
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
@@ -80,10 +83,33 @@ static void ptun_setup(struct net_device *dev)
 	mutex_init(&ptun->update_lock);
 }
 
+static int ptun_newlink(struct net *src_net, struct net_device *dev,
+			struct nlattr *tb[], struct nlattr *data[],
+			struct netlink_ext_ack *extack)
+{
+	struct inet6_dev *idev;
+	int ret;
+
+	ret = register_netdevice(dev);
+	if (ret)
+		return ret;
+
+	/*
+	 * No IPv6 link-local address: the tunnel has no link layer to derive
+	 * one from, and an address the user did not configure would be sent
+	 * to peers.  "ip link set addrgenmode" can still ask for one.
+	 */
+	idev = __in6_dev_get(dev);
+	if (idev)
+		WRITE_ONCE(idev->cnf.addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
+	return 0;
+}
+
 static struct rtnl_link_ops ptun_link_ops __read_mostly = {
-	.kind = KBUILD_MODNAME,
+	.kind = PTUN_LINK_KIND,
 	.priv_size = sizeof(struct ptun_device),
 	.setup = ptun_setup,
+	.newlink = ptun_newlink,
 };
 
 /* NULL unless dev is a ptun device; the caller holds a reference on dev. */
@@ -104,4 +130,4 @@ void ptun_device_uninit(void)
 	rtnl_link_unregister(&ptun_link_ops);
 }
 
-MODULE_ALIAS_RTNL_LINK(KBUILD_MODNAME);
+MODULE_ALIAS_RTNL_LINK(PTUN_LINK_KIND);

@@ -123,22 +123,12 @@ out:
 }
 
 /*
- * A GET dump resolves its device once, in start, and keeps a reference until
- * done.  cb->args[0] holds the device, cb->args[1] is set once the device
- * message went out.
+ * A GET dump resolves its device in its first call and keeps a reference
+ * until done; cb->args[0] holds the device, cb->args[1] is set once the
+ * device message went out.  The lookup is not done in a start callback
+ * because 6.1 has no extack there: errors of a dump call reach userspace
+ * with their message, in the NLMSG_DONE.
  */
-static int ptun_nl_get_device_start(struct netlink_callback *cb)
-{
-	struct ptun_device *ptun;
-
-	ptun = ptun_nl_lookup(sock_net(cb->skb->sk), ptun_compat_dump_attrs(cb),
-			      cb->extack);
-	if (IS_ERR(ptun))
-		return PTR_ERR(ptun);
-	cb->args[0] = (long)ptun;
-	return 0;
-}
-
 static int ptun_nl_get_device_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
@@ -146,6 +136,13 @@ static int ptun_nl_get_device_dumpit(struct sk_buff *skb,
 	void *hdr;
 	int ret;
 
+	if (!ptun) {
+		ptun = ptun_nl_lookup(sock_net(cb->skb->sk),
+				      ptun_compat_dump_attrs(cb), cb->extack);
+		if (IS_ERR(ptun))
+			return PTR_ERR(ptun);
+		cb->args[0] = (long)ptun;
+	}
 	if (cb->args[1])
 		return 0;
 
@@ -203,7 +200,6 @@ static int ptun_nl_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 static const struct genl_ops ptun_genl_ops[] = {
 	{
 		.cmd = PTUN_CMD_GET_DEVICE,
-		.start = ptun_nl_get_device_start,
 		.dumpit = ptun_nl_get_device_dumpit,
 		.done = ptun_nl_get_device_done,
 		.policy = ptun_get_device_policy,

@@ -18,6 +18,9 @@
 #define PTUN_FAMILY_NAME	"ptun"
 #define PTUN_FAMILY_VERSION	1
 
+/* The rtnetlink link kind: ip link add dev pt0 type ptun */
+#define PTUN_LINK_KIND		"ptun"
+
 #define PTUN_KEY_LEN		32
 
 enum {

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Talking to the kernel: the ptun generic netlink family for device
+ * configuration, rtnetlink for finding ptun devices.
+ *
+ * Functions return 0 or a negative errno; ipc_strerror() then explains the
+ * failure in a few words, with the kernel's extack message when it gave one.
+ */
+#ifndef PTUNCTL_IPC_H
+#define PTUNCTL_IPC_H
+
+#include <net/if.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "device.h"
+
+struct mnl_socket;
+
+struct ipc {
+	struct mnl_socket *nl;
+	uint32_t seq;
+	uint16_t family;	/* resolved id of the "ptun" genl family */
+};
+
+int ipc_open(struct ipc *ipc);
+void ipc_close(struct ipc *ipc);
+int ipc_get_device(struct ipc *ipc, const char *ifname,
+		   struct ptun_device *dev);
+int ipc_set_device(struct ipc *ipc, const struct ptun_device *dev);
+
+struct ipc_link {
+	uint32_t ifindex;
+	char name[IFNAMSIZ];
+};
+
+/* All ptun devices of this network namespace by ifindex; free() *links. */
+int ipc_list_devices(struct ipc_link **links, size_t *count);
+
+const char *ipc_strerror(void);
+
+#endif /* PTUNCTL_IPC_H */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Output to people: colours on a terminal, one-line diagnostics on stderr.
+ */
+#ifndef PTUNCTL_TERMINAL_H
+#define PTUNCTL_TERMINAL_H
+
+#define PROG_NAME		"ptunctl"
+
+#define TERMINAL_FG_GREEN	"\x1b[32m"
+#define TERMINAL_BOLD		"\x1b[1m"
+#define TERMINAL_RESET		"\x1b[0m"
+
+void terminal_printf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+void ptun_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ptun_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* PTUNCTL_TERMINAL_H */
