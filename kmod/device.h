@@ -17,7 +17,7 @@
  */
 struct ptun_device {
 	struct net_device *dev;
-	struct mutex update_lock;
+	struct mutex update_lock;	/* serialises configuration */
 	struct ptun_static_identity static_identity;	/* update_lock */
 	u16 incoming_port;				/* update_lock */
 	u32 fwmark;					/* update_lock */

@@ -24,7 +24,7 @@ static const struct nla_policy ptun_set_device_policy[PTUN_A_DEVICE_MAX + 1] = {
 	[PTUN_A_DEVICE_PRIVATE_KEY]	= NLA_POLICY_EXACT_LEN(PTUN_KEY_LEN),
 	[PTUN_A_DEVICE_PUBLIC_KEY]	= {
 		.type = NLA_REJECT,
-		.reject_message = "the public key is derived from the private key and cannot be set",
+		.reject_message = "the public key is derived and cannot be set",
 	},
 	[PTUN_A_DEVICE_LISTEN_PORT]	= { .type = NLA_U16 },
 	[PTUN_A_DEVICE_FWMARK]		= { .type = NLA_U32 },
