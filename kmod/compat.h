@@ -11,6 +11,11 @@
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
 
+/* skb_gso_segment() moved out of netdevice.h into its own header in 6.5. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#include <net/gso.h>
+#endif
+
 /* 6.12 replaced the NETIF_F_LLTX feature bit with the dev->lltx flag. */
 static inline void ptun_compat_set_lltx(struct net_device *dev)
 {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The "ptun" generic netlink family: reading and changing a device's
- * configuration.  uapi/ptun.yaml describes the messages.
+ * configuration and its peers.  uapi/ptun.yaml describes the messages.
  */
+#include <crypto/algapi.h>
 #include <linux/netdevice.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -10,8 +11,44 @@
 #include "compat.h"
 #include "device.h"
 #include "netlink.h"
+#include "peer.h"
+#include "queueing.h"
+#include "socket.h"
 
 static struct genl_family ptun_genl_family;
+
+#define PTUN_DEVICE_F_ALL	PTUN_DEVICE_F_REPLACE_PEERS
+#define PTUN_PEER_F_ALL		(PTUN_PEER_F_REMOVE_ME | PTUN_PEER_F_REPLACE_ALLOWEDIPS | \
+				 PTUN_PEER_F_UPDATE_ONLY)
+#define PTUN_ALLOWEDIP_F_ALL	PTUN_ALLOWEDIP_F_REMOVE_ME
+
+static const struct nla_policy ptun_allowedip_policy[PTUN_A_ALLOWEDIP_MAX + 1] = {
+	[PTUN_A_ALLOWEDIP_FAMILY]	= { .type = NLA_U16 },
+	[PTUN_A_ALLOWEDIP_IPADDR]	= NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
+	[PTUN_A_ALLOWEDIP_CIDR_MASK]	= { .type = NLA_U8 },
+	[PTUN_A_ALLOWEDIP_FLAGS]	= NLA_POLICY_MASK(NLA_U32, PTUN_ALLOWEDIP_F_ALL),
+};
+
+static const struct nla_policy ptun_peer_policy[PTUN_A_PEER_MAX + 1] = {
+	[PTUN_A_PEER_PUBLIC_KEY]	= NLA_POLICY_EXACT_LEN(PTUN_KEY_LEN),
+	[PTUN_A_PEER_PRESHARED_KEY]	= NLA_POLICY_EXACT_LEN(PTUN_KEY_LEN),
+	[PTUN_A_PEER_FLAGS]		= NLA_POLICY_MASK(NLA_U32, PTUN_PEER_F_ALL),
+	[PTUN_A_PEER_ENDPOINT]		= NLA_POLICY_MIN_LEN(sizeof(struct sockaddr)),
+	[PTUN_A_PEER_PERSISTENT_KEEPALIVE_INTERVAL] = { .type = NLA_U16 },
+	[PTUN_A_PEER_LAST_HANDSHAKE_TIME] = {
+		.type = NLA_REJECT,
+		.reject_message = "the handshake time is read-only",
+	},
+	[PTUN_A_PEER_RX_BYTES]		= {
+		.type = NLA_REJECT,
+		.reject_message = "transfer counters are read-only",
+	},
+	[PTUN_A_PEER_TX_BYTES]		= {
+		.type = NLA_REJECT,
+		.reject_message = "transfer counters are read-only",
+	},
+	[PTUN_A_PEER_ALLOWEDIP]		= NLA_POLICY_NESTED(ptun_allowedip_policy),
+};
 
 static const struct nla_policy ptun_get_device_policy[PTUN_A_DEVICE_IFNAME + 1] = {
 	[PTUN_A_DEVICE_IFINDEX]		= { .type = NLA_U32 },
@@ -28,6 +65,8 @@ static const struct nla_policy ptun_set_device_policy[PTUN_A_DEVICE_MAX + 1] = {
 	},
 	[PTUN_A_DEVICE_LISTEN_PORT]	= { .type = NLA_U16 },
 	[PTUN_A_DEVICE_FWMARK]		= { .type = NLA_U32 },
+	[PTUN_A_DEVICE_FLAGS]		= NLA_POLICY_MASK(NLA_U32, PTUN_DEVICE_F_ALL),
+	[PTUN_A_DEVICE_PEER]		= NLA_POLICY_NESTED(ptun_peer_policy),
 };
 
 static struct net_device *ptun_nl_dev_by_attrs(struct net *net,
@@ -91,48 +130,186 @@ static struct ptun_device *ptun_nl_lookup(struct net *net, struct nlattr **attrs
 	return ptun;
 }
 
-static int ptun_nl_put_identity(struct sk_buff *skb,
-				const struct ptun_static_identity *identity)
-{
-	if (!identity->has_identity)
-		return 0;
-	if (nla_put(skb, PTUN_A_DEVICE_PRIVATE_KEY, PTUN_KEY_LEN,
-		    identity->private_key) ||
-	    nla_put(skb, PTUN_A_DEVICE_PUBLIC_KEY, PTUN_KEY_LEN,
-		    identity->public_key))
-		return -EMSGSIZE;
-	return 0;
-}
+/* GET */
 
-static int ptun_nl_fill_device(struct sk_buff *skb, struct ptun_device *ptun)
+static int ptun_nl_put_device(struct sk_buff *skb, struct ptun_device *ptun)
 {
+	struct ptun_noise_static_identity *identity = &ptun->static_identity;
 	struct net_device *dev = ptun->dev;
-	int ret;
+	int ret = -EMSGSIZE;
 
-	mutex_lock(&ptun->update_lock);
-	ret = -EMSGSIZE;
 	if (nla_put_u32(skb, PTUN_A_DEVICE_IFINDEX, dev->ifindex) ||
 	    nla_put_string(skb, PTUN_A_DEVICE_IFNAME, dev->name) ||
 	    nla_put_u16(skb, PTUN_A_DEVICE_LISTEN_PORT, ptun->incoming_port) ||
 	    nla_put_u32(skb, PTUN_A_DEVICE_FWMARK, ptun->fwmark))
-		goto out;
-	ret = ptun_nl_put_identity(skb, &ptun->static_identity);
-out:
-	mutex_unlock(&ptun->update_lock);
+		return ret;
+
+	down_read(&identity->lock);
+	if (!identity->has_identity ||
+	    (!nla_put(skb, PTUN_A_DEVICE_PRIVATE_KEY, PTUN_KEY_LEN,
+		      identity->static_private) &&
+	     !nla_put(skb, PTUN_A_DEVICE_PUBLIC_KEY, PTUN_KEY_LEN,
+		      identity->static_public)))
+		ret = 0;
+	up_read(&identity->lock);
+	return ret;
+}
+
+static int ptun_nl_put_endpoint(struct sk_buff *skb, struct ptun_peer *peer)
+{
+	int ret = 0;
+
+	read_lock_bh(&peer->endpoint_lock);
+	if (peer->endpoint.addr.sa_family == AF_INET)
+		ret = nla_put(skb, PTUN_A_PEER_ENDPOINT, sizeof(peer->endpoint.addr4),
+			      &peer->endpoint.addr4);
+	else if (peer->endpoint.addr.sa_family == AF_INET6)
+		ret = nla_put(skb, PTUN_A_PEER_ENDPOINT, sizeof(peer->endpoint.addr6),
+			      &peer->endpoint.addr6);
+	read_unlock_bh(&peer->endpoint_lock);
+	return ret;
+}
+
+/* What a peer's first appearance in a dump says besides its allowed IPs. */
+static int ptun_nl_put_peer_details(struct sk_buff *skb, struct ptun_peer *peer)
+{
+	struct ptun_noise_handshake *handshake = &peer->handshake;
+	u64 last_handshake = timespec64_to_ns(&peer->walltime_last_handshake);
+	int ret;
+
+	down_read(&handshake->lock);
+	ret = nla_put(skb, PTUN_A_PEER_PRESHARED_KEY, PTUN_KEY_LEN,
+		      handshake->preshared_key);
+	up_read(&handshake->lock);
+	if (ret ||
+	    nla_put_u64_64bit(skb, PTUN_A_PEER_LAST_HANDSHAKE_TIME, last_handshake,
+			      PTUN_A_PEER_PAD) ||
+	    nla_put_u16(skb, PTUN_A_PEER_PERSISTENT_KEEPALIVE_INTERVAL,
+			peer->persistent_keepalive_interval) ||
+	    nla_put_u64_64bit(skb, PTUN_A_PEER_RX_BYTES, READ_ONCE(peer->rx_bytes),
+			      PTUN_A_PEER_PAD) ||
+	    nla_put_u64_64bit(skb, PTUN_A_PEER_TX_BYTES, READ_ONCE(peer->tx_bytes),
+			      PTUN_A_PEER_PAD))
+		return -EMSGSIZE;
+	return ptun_nl_put_endpoint(skb, peer);
+}
+
+static int ptun_nl_put_allowedip(void *ctx, int family, const u8 ip[16], u8 cidr)
+{
+	struct sk_buff *skb = ctx;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, PTUN_A_PEER_ALLOWEDIP);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u16(skb, PTUN_A_ALLOWEDIP_FAMILY, family) ||
+	    nla_put(skb, PTUN_A_ALLOWEDIP_IPADDR,
+		    family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(struct in_addr),
+		    ip) ||
+	    nla_put_u8(skb, PTUN_A_ALLOWEDIP_CIDR_MASK, cidr)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/*
+ * Put as much of @peer as fits.  *@next is 0 for a peer not started yet, or
+ * one more than the number of the allowed IP to resume at; a continuation
+ * repeats only the public key.  Returns 0 when all of the peer went in, or
+ * -EMSGSIZE with *@next saying where to go on.
+ */
+static int ptun_nl_put_peer(struct sk_buff *skb, struct ptun_peer *peer,
+			    unsigned long *next)
+{
+	unsigned long from = *next ? *next - 1 : 0;
+	struct nlattr *nest;
+	int ret;
+
+	nest = nla_nest_start(skb, PTUN_A_DEVICE_PEER);
+	if (!nest)
+		return -EMSGSIZE;
+
+	down_read(&peer->handshake.lock);
+	ret = nla_put(skb, PTUN_A_PEER_PUBLIC_KEY, PTUN_KEY_LEN,
+		      peer->handshake.remote_static);
+	up_read(&peer->handshake.lock);
+	if (ret || (!*next && ptun_nl_put_peer_details(skb, peer))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+
+	ret = ptun_allowedips_walk_by_peer(peer, &from, ptun_nl_put_allowedip, skb);
+	nla_nest_end(skb, nest);
+	*next = ret ? from + 1 : 0;
 	return ret;
 }
 
 /*
  * A GET dump resolves its device in its first call and keeps a reference
- * until done; cb->args[0] holds the device, cb->args[1] is set once the
- * device message went out.  The lookup is not done in a start callback
- * because 6.1 has no extack there: errors of a dump call reach userspace
- * with their message, in the NLMSG_DONE.
+ * until done.  It is not done in a start callback because 6.1 has no extack
+ * there; errors of a dump call reach userspace with their message, in the
+ * NLMSG_DONE.  The cursor between calls:
  */
+struct ptun_nl_dump_ctx {
+	struct ptun_device *ptun;
+	struct ptun_peer *next_peer;	/* referenced; NULL: from the start */
+	unsigned long next_allowedip;
+	bool started, done;
+};
+
+static_assert(sizeof(struct ptun_nl_dump_ctx) <= sizeof_field(struct netlink_callback, ctx));
+
+static struct ptun_nl_dump_ctx *ptun_nl_dump_ctx(struct netlink_callback *cb)
+{
+	return (struct ptun_nl_dump_ctx *)cb->ctx;
+}
+
+/* Fill @skb with the device and as many peers as fit; under update_lock. */
+static int ptun_nl_dump_peers(struct sk_buff *skb, struct ptun_nl_dump_ctx *ctx)
+{
+	struct ptun_device *ptun = ctx->ptun;
+	struct ptun_peer *peer = ctx->next_peer;
+	int ret = 0;
+
+	if (peer) {
+		/* Removed since the last call: the dump was flagged as raced. */
+		if (peer->is_dead)
+			goto finished;
+	} else if (ctx->started) {
+		goto finished;
+	} else {
+		peer = list_first_entry(&ptun->peer_list, struct ptun_peer, peer_list);
+	}
+	ctx->started = true;
+
+	list_for_each_entry_from(peer, &ptun->peer_list, peer_list) {
+		ret = ptun_nl_put_peer(skb, peer, &ctx->next_allowedip);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		/* Resume at this peer next time. */
+		if (ctx->next_peer != peer) {
+			ptun_peer_put(ctx->next_peer);
+			ctx->next_peer = ptun_peer_get(peer);
+		}
+		return 0;
+	}
+
+finished:
+	ptun_peer_put(ctx->next_peer);
+	ctx->next_peer = NULL;
+	ctx->done = true;
+	return 0;
+}
+
 static int ptun_nl_get_device_dumpit(struct sk_buff *skb,
 				     struct netlink_callback *cb)
 {
-	struct ptun_device *ptun = (struct ptun_device *)cb->args[0];
+	struct ptun_nl_dump_ctx *ctx = ptun_nl_dump_ctx(cb);
+	struct ptun_device *ptun = ctx->ptun;
 	void *hdr;
 	int ret;
 
@@ -141,9 +318,9 @@ static int ptun_nl_get_device_dumpit(struct sk_buff *skb,
 				      ptun_compat_dump_attrs(cb), cb->extack);
 		if (IS_ERR(ptun))
 			return PTR_ERR(ptun);
-		cb->args[0] = (long)ptun;
+		ctx->ptun = ptun;
 	}
-	if (cb->args[1])
+	if (ctx->done)
 		return 0;
 
 	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
@@ -151,50 +328,499 @@ static int ptun_nl_get_device_dumpit(struct sk_buff *skb,
 	if (!hdr)
 		return -EMSGSIZE;
 
-	ret = ptun_nl_fill_device(skb, ptun);
+	mutex_lock(&ptun->update_lock);
+	/* A change between two parts of the dump marks it NLM_F_DUMP_INTR. */
+	cb->seq = ptun->update_gen;
+	genl_dump_check_consistent(cb, hdr);
+	ret = ptun_nl_put_device(skb, ptun);
+	if (!ret)
+		ret = ptun_nl_dump_peers(skb, ctx);
+	mutex_unlock(&ptun->update_lock);
+
 	if (ret) {
 		genlmsg_cancel(skb, hdr);
 		return ret;
 	}
 	genlmsg_end(skb, hdr);
-	cb->args[1] = 1;
 	return skb->len;
 }
 
 static int ptun_nl_get_device_done(struct netlink_callback *cb)
 {
-	struct ptun_device *ptun = (struct ptun_device *)cb->args[0];
+	struct ptun_nl_dump_ctx *ctx = ptun_nl_dump_ctx(cb);
 
-	if (ptun)
-		dev_put(ptun->dev);
+	ptun_peer_put(ctx->next_peer);
+	if (ctx->ptun)
+		dev_put(ctx->ptun->dev);
 	return 0;
 }
 
+/* SET: checking the whole request first */
+
+/* The encodings of Curve25519 points of small order, top bit masked. */
+static const u8 ptun_low_order_points[][PTUN_KEY_LEN] = {
+	{ 0 },
+	{ 1 },
+	{ 0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa,
+	  0xf1, 0x9f, 0xc4, 0x6a, 0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd,
+	  0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00 },
+	{ 0x5f, 0x9c, 0x95, 0xbc, 0xa3, 0x50, 0x8c, 0x24, 0xb1, 0xd0, 0xb1, 0x55,
+	  0x9c, 0x83, 0xef, 0x5b, 0x04, 0x44, 0x5c, 0xc4, 0x58, 0x1c, 0x8e, 0x86,
+	  0xd8, 0x22, 0x4e, 0xdd, 0xd0, 0x9f, 0x11, 0x57 },
+	/* p - 1, p and p + 1, with p = 2^255 - 19 */
+	{ 0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
+	{ 0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
+	{ 0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	  0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f },
+};
+
 /*
- * The policy has validated every attribute before we get here, so nothing
- * below can fail half-way: a request is applied whole or not at all.
+ * A Diffie-Hellman with such a key gives the same result whatever our
+ * private key: it would make the handshake's secrets public.  Cheap enough
+ * to check for every peer, unlike a trial DH.
  */
-static int ptun_nl_set_device_doit(struct sk_buff *skb, struct genl_info *info)
+static bool ptun_nl_key_is_low_order(const u8 key[PTUN_KEY_LEN])
+{
+	u8 masked[PTUN_KEY_LEN];
+	unsigned int i;
+
+	memcpy(masked, key, PTUN_KEY_LEN);
+	masked[PTUN_KEY_LEN - 1] &= 0x7f;
+	for (i = 0; i < ARRAY_SIZE(ptun_low_order_points); i++)
+		if (!memcmp(masked, ptun_low_order_points[i], PTUN_KEY_LEN))
+			return true;
+	return false;
+}
+
+struct ptun_nl_allowedip {
+	int family;
+	union {
+		struct in_addr ip4;
+		struct in6_addr ip6;
+	};
+	u8 cidr;
+	bool remove;
+};
+
+static bool ptun_nl_host_bits_set(const u8 *ip, unsigned int len, u8 cidr)
+{
+	unsigned int i;
+
+	for (i = 0; i < len; i++) {
+		unsigned int bits = cidr > i * 8 ? min(8U, cidr - i * 8U) : 0;
+		u8 host = bits == 8 ? 0 : 0xff >> bits;
+
+		if (ip[i] & host)
+			return true;
+	}
+	return false;
+}
+
+static int ptun_nl_parse_allowedip(const struct nlattr *nest,
+				   struct ptun_nl_allowedip *aip,
+				   struct netlink_ext_ack *extack)
+{
+	struct nlattr *attrs[PTUN_A_ALLOWEDIP_MAX + 1];
+	unsigned int len, max_cidr;
+	int ret;
+
+	ret = nla_parse_nested(attrs, PTUN_A_ALLOWEDIP_MAX, nest,
+			       ptun_allowedip_policy, extack);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(extack, nest, attrs, PTUN_A_ALLOWEDIP_FAMILY) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, attrs, PTUN_A_ALLOWEDIP_IPADDR) ||
+	    NL_REQ_ATTR_CHECK(extack, nest, attrs, PTUN_A_ALLOWEDIP_CIDR_MASK)) {
+		NL_SET_ERR_MSG(extack, "an allowed IP needs family, address and prefix length");
+		return -EINVAL;
+	}
+
+	memset(aip, 0, sizeof(*aip));
+	aip->family = nla_get_u16(attrs[PTUN_A_ALLOWEDIP_FAMILY]);
+	aip->cidr = nla_get_u8(attrs[PTUN_A_ALLOWEDIP_CIDR_MASK]);
+	aip->remove = attrs[PTUN_A_ALLOWEDIP_FLAGS] &&
+		      nla_get_u32(attrs[PTUN_A_ALLOWEDIP_FLAGS]) & PTUN_ALLOWEDIP_F_REMOVE_ME;
+	if (aip->family == AF_INET) {
+		len = sizeof(aip->ip4);
+		max_cidr = 32;
+	} else if (aip->family == AF_INET6) {
+		len = sizeof(aip->ip6);
+		max_cidr = 128;
+	} else {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[PTUN_A_ALLOWEDIP_FAMILY],
+				    "an allowed IP's family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	if (nla_len(attrs[PTUN_A_ALLOWEDIP_IPADDR]) != len) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[PTUN_A_ALLOWEDIP_IPADDR],
+				    "an allowed IP's address length does not match its family");
+		return -EINVAL;
+	}
+	if (aip->cidr > max_cidr) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[PTUN_A_ALLOWEDIP_CIDR_MASK],
+				    "prefix length too long for the family");
+		return -EINVAL;
+	}
+	memcpy(&aip->ip6, nla_data(attrs[PTUN_A_ALLOWEDIP_IPADDR]), len);
+	if (ptun_nl_host_bits_set((u8 *)&aip->ip6, len, aip->cidr)) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[PTUN_A_ALLOWEDIP_IPADDR],
+				    "an allowed IP has bits set past its prefix length");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int ptun_nl_parse_endpoint(const struct nlattr *attr,
+				  struct ptun_endpoint *endpoint,
+				  struct netlink_ext_ack *extack)
+{
+	const struct sockaddr *addr = nla_data(attr);
+	unsigned int len = nla_len(attr);
+
+	memset(endpoint, 0, sizeof(*endpoint));
+	if (addr->sa_family == AF_INET && len == sizeof(endpoint->addr4)) {
+		endpoint->addr4 = *(const struct sockaddr_in *)addr;
+		if (endpoint->addr4.sin_port)
+			return 0;
+	} else if (addr->sa_family == AF_INET6 && len == sizeof(endpoint->addr6)) {
+		endpoint->addr6 = *(const struct sockaddr_in6 *)addr;
+		if (endpoint->addr6.sin6_port)
+			return 0;
+	} else {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "an endpoint must be a struct sockaddr_in or sockaddr_in6");
+		return -EINVAL;
+	}
+	NL_SET_ERR_MSG_ATTR(extack, attr, "an endpoint needs a port");
+	return -EINVAL;
+}
+
+/* Parse one PTUN_A_DEVICE_PEER nest and check what the policy cannot. */
+static int ptun_nl_parse_peer(const struct nlattr *nest,
+			      struct nlattr *attrs[PTUN_A_PEER_MAX + 1],
+			      struct netlink_ext_ack *extack)
+{
+	struct ptun_nl_allowedip aip;
+	struct ptun_endpoint endpoint;
+	const struct nlattr *attr;
+	int ret, rem;
+
+	ret = nla_parse_nested(attrs, PTUN_A_PEER_MAX, nest, ptun_peer_policy, extack);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(extack, nest, attrs, PTUN_A_PEER_PUBLIC_KEY)) {
+		NL_SET_ERR_MSG(extack, "a peer needs its public key");
+		return -EINVAL;
+	}
+	if (ptun_nl_key_is_low_order(nla_data(attrs[PTUN_A_PEER_PUBLIC_KEY]))) {
+		NL_SET_ERR_MSG_ATTR(extack, attrs[PTUN_A_PEER_PUBLIC_KEY],
+				    "a peer's public key is a low-order point, which no real key is");
+		return -EINVAL;
+	}
+	if (attrs[PTUN_A_PEER_ENDPOINT]) {
+		ret = ptun_nl_parse_endpoint(attrs[PTUN_A_PEER_ENDPOINT], &endpoint, extack);
+		if (ret)
+			return ret;
+	}
+	nla_for_each_nested(attr, nest, rem) {
+		if (nla_type(attr) != PTUN_A_PEER_ALLOWEDIP)
+			continue;
+		ret = ptun_nl_parse_allowedip(attr, &aip, extack);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The first attribute of a request; peers come as repeated attributes. */
+static struct nlattr *ptun_nl_attrs(struct genl_info *info, int *len)
+{
+	*len = nlmsg_attrlen(info->nlhdr, GENL_HDRLEN);
+	return nlmsg_attrdata(info->nlhdr, GENL_HDRLEN);
+}
+
+/*
+ * Everything that could make the request fail part-way, checked before any
+ * change: each peer's contents and the peer limit.
+ */
+static int ptun_nl_check_set(struct ptun_device *ptun, struct genl_info *info)
+{
+	struct nlattr *attrs[PTUN_A_PEER_MAX + 1];
+	bool replace = info->attrs[PTUN_A_DEVICE_FLAGS] &&
+		       nla_get_u32(info->attrs[PTUN_A_DEVICE_FLAGS]) &
+		       PTUN_DEVICE_F_REPLACE_PEERS;
+	unsigned int new_peers = 0;
+	struct nlattr *attr, *head;
+	int ret, len, rem;
+
+	head = ptun_nl_attrs(info, &len);
+	nla_for_each_attr(attr, head, len, rem) {
+		struct ptun_peer *peer;
+		u32 flags;
+
+		if (nla_type(attr) != PTUN_A_DEVICE_PEER)
+			continue;
+
+		ret = ptun_nl_parse_peer(attr, attrs, info->extack);
+		if (ret)
+			return ret;
+		flags = attrs[PTUN_A_PEER_FLAGS] ? nla_get_u32(attrs[PTUN_A_PEER_FLAGS]) : 0;
+		if (flags & (PTUN_PEER_F_REMOVE_ME | PTUN_PEER_F_UPDATE_ONLY))
+			continue;
+		peer = ptun_pubkey_hashtable_lookup(ptun->peer_hashtable,
+						    nla_data(attrs[PTUN_A_PEER_PUBLIC_KEY]));
+		if (!peer || replace)
+			++new_peers;
+		ptun_peer_put(peer);
+	}
+	if ((replace ? 0 : ptun->num_peers) + new_peers > PTUN_MAX_PEERS_PER_DEVICE) {
+		NL_SET_ERR_MSG(info->extack, "too many peers for one device");
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* SET: applying it */
+
+static int ptun_nl_set_allowedips(struct ptun_device *ptun, struct ptun_peer *peer,
+				  const struct nlattr *nest)
+{
+	struct ptun_nl_allowedip aip;
+	const struct nlattr *attr;
+	int ret = 0, rem;
+
+	nla_for_each_nested(attr, nest, rem) {
+		if (nla_type(attr) != PTUN_A_PEER_ALLOWEDIP)
+			continue;
+		/* Checked already: cannot fail now. */
+		ptun_nl_parse_allowedip(attr, &aip, NULL);
+		if (aip.family == AF_INET && aip.remove)
+			ret = ptun_allowedips_remove_v4(&ptun->peer_allowedips, &aip.ip4,
+							aip.cidr, peer, &ptun->update_lock);
+		else if (aip.family == AF_INET)
+			ret = ptun_allowedips_insert_v4(&ptun->peer_allowedips, &aip.ip4,
+							aip.cidr, peer, &ptun->update_lock);
+		else if (aip.remove)
+			ret = ptun_allowedips_remove_v6(&ptun->peer_allowedips, &aip.ip6,
+							aip.cidr, peer, &ptun->update_lock);
+		else
+			ret = ptun_allowedips_insert_v6(&ptun->peer_allowedips, &aip.ip6,
+							aip.cidr, peer, &ptun->update_lock);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void ptun_nl_set_keepalive(struct ptun_peer *peer, u16 interval)
+{
+	bool start = !peer->persistent_keepalive_interval && interval &&
+		     netif_running(peer->device->dev);
+
+	WRITE_ONCE(peer->persistent_keepalive_interval, interval);
+	if (start)
+		ptun_packet_send_keepalive(peer);
+}
+
+/*
+ * The peer the nest names, created if need be; NULL when there is nothing
+ * to do (removing or updating an unknown peer, or our own key).
+ */
+static struct ptun_peer *ptun_nl_peer_for_set(struct ptun_device *ptun,
+					      struct nlattr **attrs, u32 flags)
+{
+	static const u8 zero_psk[PTUN_KEY_LEN];
+	const u8 *public_key = nla_data(attrs[PTUN_A_PEER_PUBLIC_KEY]);
+	struct ptun_noise_static_identity *identity = &ptun->static_identity;
+	struct ptun_peer *peer;
+	bool own_key;
+
+	peer = ptun_pubkey_hashtable_lookup(ptun->peer_hashtable, public_key);
+	if (peer || flags & (PTUN_PEER_F_REMOVE_ME | PTUN_PEER_F_UPDATE_ONLY))
+		return peer;
+
+	/* One config can list every member of a mesh, this host included. */
+	down_read(&identity->lock);
+	own_key = identity->has_identity &&
+		  !memcmp(public_key, identity->static_public, PTUN_KEY_LEN);
+	up_read(&identity->lock);
+	if (own_key)
+		return NULL;
+
+	peer = ptun_peer_create(ptun, public_key,
+				attrs[PTUN_A_PEER_PRESHARED_KEY] ?
+				nla_data(attrs[PTUN_A_PEER_PRESHARED_KEY]) : zero_psk);
+	return IS_ERR(peer) ? peer : ptun_peer_get(peer);
+}
+
+static int ptun_nl_set_peer(struct ptun_device *ptun, const struct nlattr *nest)
+{
+	struct nlattr *attrs[PTUN_A_PEER_MAX + 1], *attr;
+	struct ptun_endpoint endpoint;
+	struct ptun_peer *peer;
+	u32 flags;
+	int ret = 0;
+
+	/* Checked already: cannot fail now. */
+	nla_parse_nested(attrs, PTUN_A_PEER_MAX, nest, ptun_peer_policy, NULL);
+	flags = attrs[PTUN_A_PEER_FLAGS] ? nla_get_u32(attrs[PTUN_A_PEER_FLAGS]) : 0;
+
+	peer = ptun_nl_peer_for_set(ptun, attrs, flags);
+	if (IS_ERR_OR_NULL(peer))
+		return PTR_ERR_OR_ZERO(peer);
+
+	if (flags & PTUN_PEER_F_REMOVE_ME) {
+		ptun_peer_remove(peer);
+		goto out;
+	}
+	if (attrs[PTUN_A_PEER_PRESHARED_KEY])
+		ptun_noise_handshake_set_preshared_key(&peer->handshake,
+						       nla_data(attrs[PTUN_A_PEER_PRESHARED_KEY]));
+	if (attrs[PTUN_A_PEER_ENDPOINT]) {
+		ptun_nl_parse_endpoint(attrs[PTUN_A_PEER_ENDPOINT], &endpoint, NULL);
+		ptun_socket_set_peer_endpoint(peer, &endpoint);
+	}
+	if (flags & PTUN_PEER_F_REPLACE_ALLOWEDIPS)
+		ptun_allowedips_remove_by_peer(&ptun->peer_allowedips, peer,
+					       &ptun->update_lock);
+	ret = ptun_nl_set_allowedips(ptun, peer, nest);
+	if (ret)
+		goto out;
+	attr = attrs[PTUN_A_PEER_PERSISTENT_KEEPALIVE_INTERVAL];
+	if (attr)
+		ptun_nl_set_keepalive(peer, nla_get_u16(attr));
+	/* Packets may have waited for an endpoint. */
+	if (netif_running(ptun->dev))
+		ptun_packet_send_staged_packets(peer);
+out:
+	ptun_peer_put(peer);
+	return ret;
+}
+
+static void ptun_nl_set_private_key(struct ptun_device *ptun, const u8 *key)
+{
+	struct ptun_noise_static_identity *identity = &ptun->static_identity;
+	struct ptun_peer *peer, *temp;
+	u8 public_key[PTUN_KEY_LEN];
+	bool has_identity;
+
+	down_read(&identity->lock);
+	if (identity->has_identity &&
+	    !crypto_memneq(identity->static_private, key, PTUN_KEY_LEN)) {
+		up_read(&identity->lock);
+		return;
+	}
+	up_read(&identity->lock);
+
+	ptun_noise_set_static_identity(identity, key);
+	down_read(&identity->lock);
+	has_identity = identity->has_identity;
+	memcpy(public_key, identity->static_public, PTUN_KEY_LEN);
+	up_read(&identity->lock);
+
+	/* A peer with our new public key would be ourselves: drop it. */
+	peer = has_identity ? ptun_pubkey_hashtable_lookup(ptun->peer_hashtable,
+							   public_key) : NULL;
+	if (peer) {
+		ptun_peer_put(peer);
+		ptun_peer_remove(peer);
+	}
+	list_for_each_entry_safe(peer, temp, &ptun->peer_list, peer_list) {
+		ptun_noise_handshake_invalidate_precomputed(&peer->handshake);
+		/* Sessions made with the old key must not outlive it. */
+		ptun_noise_expire_current_peer_keypairs(peer);
+	}
+	ptun_cookie_checker_precompute_device_keys(&ptun->cookie_checker);
+}
+
+static int ptun_nl_set_port(struct ptun_device *ptun, u16 port,
+			    struct netlink_ext_ack *extack)
+{
+	int ret;
+
+	if (port == ptun->incoming_port)
+		return 0;
+	if (!netif_running(ptun->dev)) {
+		ptun->incoming_port = port;
+		return 0;
+	}
+	ret = ptun_socket_init(ptun, port);
+	if (ret)
+		NL_SET_ERR_MSG(extack, "cannot listen on that port");
+	return ret;
+}
+
+static void ptun_nl_set_fwmark(struct ptun_device *ptun, u32 fwmark)
+{
+	struct ptun_peer *peer;
+
+	WRITE_ONCE(ptun->fwmark, fwmark);
+	/* Cached routes were looked up with the old mark. */
+	list_for_each_entry(peer, &ptun->peer_list, peer_list)
+		ptun_socket_clear_peer_endpoint_src(peer);
+}
+
+static int ptun_nl_set_device(struct ptun_device *ptun, struct genl_info *info)
 {
 	struct nlattr **attrs = info->attrs;
-	struct ptun_device *ptun;
+	struct nlattr *attr, *head;
+	int ret, len, rem;
 
-	ptun = ptun_nl_lookup(genl_info_net(info), attrs, info->extack);
+	ret = ptun_nl_check_set(ptun, info);
+	if (ret)
+		return ret;
+
+	/* The one change that can fail for reasons outside the request: first. */
+	if (attrs[PTUN_A_DEVICE_LISTEN_PORT]) {
+		ret = ptun_nl_set_port(ptun, nla_get_u16(attrs[PTUN_A_DEVICE_LISTEN_PORT]),
+				       info->extack);
+		if (ret)
+			return ret;
+	}
+	if (attrs[PTUN_A_DEVICE_FWMARK])
+		ptun_nl_set_fwmark(ptun, nla_get_u32(attrs[PTUN_A_DEVICE_FWMARK]));
+	if (attrs[PTUN_A_DEVICE_FLAGS] &&
+	    nla_get_u32(attrs[PTUN_A_DEVICE_FLAGS]) & PTUN_DEVICE_F_REPLACE_PEERS)
+		ptun_peer_remove_all(ptun);
+	if (attrs[PTUN_A_DEVICE_PRIVATE_KEY])
+		ptun_nl_set_private_key(ptun, nla_data(attrs[PTUN_A_DEVICE_PRIVATE_KEY]));
+
+	head = ptun_nl_attrs(info, &len);
+	nla_for_each_attr(attr, head, len, rem) {
+		if (nla_type(attr) != PTUN_A_DEVICE_PEER)
+			continue;
+		ret = ptun_nl_set_peer(ptun, attr);
+		if (ret) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr, "could not set this peer");
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static int ptun_nl_set_device_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ptun_device *ptun;
+	int ret;
+
+	ptun = ptun_nl_lookup(genl_info_net(info), info->attrs, info->extack);
 	if (IS_ERR(ptun))
 		return PTR_ERR(ptun);
 
+	rtnl_lock();
 	mutex_lock(&ptun->update_lock);
-	if (attrs[PTUN_A_DEVICE_LISTEN_PORT])
-		ptun->incoming_port = nla_get_u16(attrs[PTUN_A_DEVICE_LISTEN_PORT]);
-	if (attrs[PTUN_A_DEVICE_FWMARK])
-		ptun->fwmark = nla_get_u32(attrs[PTUN_A_DEVICE_FWMARK]);
-	if (attrs[PTUN_A_DEVICE_PRIVATE_KEY])
-		ptun_noise_set_static_identity(&ptun->static_identity,
-					       nla_data(attrs[PTUN_A_DEVICE_PRIVATE_KEY]));
+	ret = ptun_nl_set_device(ptun, info);
+	++ptun->update_gen;
 	mutex_unlock(&ptun->update_lock);
+	rtnl_unlock();
 
 	dev_put(ptun->dev);
-	return 0;
+	return ret;
 }
 
 static const struct genl_ops ptun_genl_ops[] = {

@@ -23,6 +23,17 @@ struct tap_capture {
 void tap_capture_begin(struct tap_capture *cap);
 void tap_capture_end(struct tap_capture *cap, char *buf, size_t size);
 
+/* The value of call, made with stderr captured into the array buf. */
+#define tap_captured(buf, call) ({					\
+	struct tap_capture cap_;					\
+	__typeof__(call) ret_;						\
+									\
+	tap_capture_begin(&cap_);					\
+	ret_ = (call);							\
+	tap_capture_end(&cap_, (buf), sizeof(buf));			\
+	ret_;								\
+})
+
 /* One "ptunctl: ..." line, the form of every ptunctl diagnostic. */
 bool tap_is_one_line_error(const char *text);
 

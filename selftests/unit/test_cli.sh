@@ -210,8 +210,8 @@ run help
 result $? "help is --help"
 
 run help set
-[ "$rc" -eq 0 ] && grep -qF 'Usage: ptunctl set <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>]' "$tmp/out"
-result $? "help set shows the set syntax"
+[ "$rc" -eq 0 ] && grep -qF 'Usage: ptunctl set <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] [peer <base64 public key> [remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] [allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] ]...' "$tmp/out"
+result $? "help set shows wg's set syntax, peers included"
 
 cp "$tmp/out" "$tmp/help"
 run set --help
@@ -219,8 +219,8 @@ run set --help
 result $? "set --help is help set"
 
 run help show
-[ "$rc" -eq 0 ] && grep -qF 'Usage: ptunctl show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | dump]' "$tmp/out"
-result $? "help show shows the show syntax"
+[ "$rc" -eq 0 ] && grep -qF 'Usage: ptunctl show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]' "$tmp/out"
+result $? "help show shows wg's show syntax, peer fields included"
 
 run genkey -h
 [ "$rc" -eq 0 ] && grep -q '^Usage: ptunctl genkey$' "$tmp/out"
@@ -252,9 +252,47 @@ run set nosuchdev fwmark 0x1g
 failed_one_line fwmark 0x1g
 result $? "set with a bad fwmark complains about the fwmark"
 
-run set nosuchdev listen-port 1 peer "$WG_PUBLIC"
-failed_one_line peer
+run set nosuchdev listen-port 1 bogus 2
+failed_one_line bogus
 result $? "set with an unknown keyword names it"
+
+run set nosuchdev peer "$WG_PUBLIC" listen-port 1
+failed_one_line listen-port "first peer"
+result $? "set with an interface setting after a peer says where it goes"
+
+run set nosuchdev endpoint 192.0.2.1:51820
+failed_one_line endpoint peer
+result $? "set with a peer setting before any peer says so"
+
+run set nosuchdev peer not-a-key
+failed_one_line not-a-key
+result $? "set with a malformed peer key names it"
+
+run set nosuchdev peer "$WG_PUBLIC" allowed-ips 10.0.0.0/8,10.1.0.0/33
+failed_one_line 10.1.0.0/33
+result $? "set with a bad allowed IP names the item"
+
+run set nosuchdev peer "$WG_PUBLIC" endpoint '2001:db8::1:51820'
+failed_one_line '2001:db8::1:51820' brackets
+result $? "set with an unbracketed IPv6 endpoint asks for brackets"
+
+run set nosuchdev peer "$WG_PUBLIC" endpoint '[2001:db8::1]'
+failed_one_line '[2001:db8::1]' port
+result $? "set with an endpoint without port says so"
+
+run set nosuchdev peer "$WG_PUBLIC" persistent-keepalive 65536
+failed_one_line persistent-keepalive 65536
+result $? "set with a keepalive past 65535 names it"
+
+run set nosuchdev peer "$WG_PUBLIC" preshared-key "$tmp/missing.key"
+failed_one_line preshared-key "$tmp/missing.key"
+result $? "set with a missing preshared key file names it"
+
+run set nosuchdev peer "$WG_PUBLIC" allowed-ips 10.0.0.1/24 endpoint 192.0.2.1
+[ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 2 ] &&
+	grep -qxF "ptunctl: warning: allowed IP \`10.0.0.1/24' has host bits set; using 10.0.0.0/24" "$tmp/err" &&
+	grep -q "^ptunctl: endpoint \`192.0.2.1' has no :port$" "$tmp/err"
+result $? "host bits: one warning line, then the next error stops the set"
 
 run set nosuchdev fwmark
 failed_one_line fwmark
@@ -293,11 +331,15 @@ if strace -f -qq -e trace=socket -o /dev/null true 2>/dev/null; then
 	strace -f -qq -e trace=socket -o "$tmp/trace" \
 		"$PTUNCTL" set nosuchdev fwmark 1 listen-port 70000 2>/dev/null
 	status=$?
+	strace -f -qq -e trace=socket -o "$tmp/trace2" \
+		"$PTUNCTL" set nosuchdev peer "$WG_PUBLIC" allowed-ips 10.0.0.0/8 \
+		peer "$FF_PUBLIC" endpoint 192.0.2.1:0 2>/dev/null
+	[ $? -eq 1 ] && ! grep -q AF_NETLINK "$tmp/trace2" || status=0
 	strace -f -qq -e trace=socket -o "$tmp/control" \
 		"$PTUNCTL" show lo >/dev/null 2>&1
 	[ $status -eq 1 ] && ! grep -q AF_NETLINK "$tmp/trace" &&
 		grep -q AF_NETLINK "$tmp/control"
-	result $? "a refused set opens no netlink socket (show does)"
+	result $? "a refused set, of device or peers, opens no netlink socket (show does)"
 else
 	skip "a refused set opens no netlink socket" "strace unavailable"
 fi

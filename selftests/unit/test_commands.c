@@ -4,11 +4,13 @@
  * output wg(8) would print for the same configuration, and the requests set
  * makes, or does not make.
  */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "encoding.h"
@@ -19,6 +21,23 @@
 
 #define PRIV	"sIYIWy5Yp1FcVuMYc2Pj5H++2sIQQVqhWvehOwEOeEo="
 #define PUB	"TjjzMgj46kez5jlOhNemBbp44W/mCeIyZnzC2Jx20So="
+#define PEER_A	"hHwNLDdSNPNl5mCVUYejc1oPdhPRYJ06ak2MU66qWiI="
+#define PEER_B	"//////////////////////////////////////////8="
+#define PEER_C	"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+#define PSK	PRIV
+
+/*
+ * The clock of show's full view, fixed so that handshake ages are exact:
+ * this replaces libc's time() for the code under test.
+ */
+#define NOW	1700000000
+
+time_t time(time_t *t)
+{
+	if (t)
+		*t = NOW;
+	return NOW;
+}
 
 /* show.c and set.c report usage errors through main.c, not linked here. */
 void subcommand_usage_error(const struct subcommand *cmd)
@@ -26,10 +45,16 @@ void subcommand_usage_error(const struct subcommand *cmd)
 	ptun_err("usage: %s %s", PROG_NAME, cmd->usage);
 }
 
-static struct ptun_device devices[2];
+static struct ptun_device devices[3];
+static struct ptun_peer peers[3];
+static struct ptun_allowedip peer_b_ips[1], peer_a_ips[2];
 
 static const struct ipc_link two_links[] = {
 	{ 5, "pt0" }, { 7, "pt1" },
+};
+
+static const struct ipc_link peer_links[] = {
+	{ 5, "pt0" }, { 8, "pt2" },
 };
 
 /* "gone" is listed, then vanishes before it is read. */
@@ -62,13 +87,15 @@ static void run(struct outcome *o, const char *colour, const char *hide,
 {
 	FILE *out = tmpfile(), *err = tmpfile(), *log = tmpfile();
 	const struct subcommand *cmd;
-	const char *argv[16];
+	const char *argv[64];
 	int argc = 0, status;
 	pid_t pid;
 
 	if (!out || !err || !log)
 		abort();
 	while (args[argc]) {
+		if (argc == 63)
+			abort();
 		argv[argc] = args[argc];
 		argc++;
 	}
@@ -137,26 +164,25 @@ static void use_links(const struct ipc_link *links, size_t nr)
 	fake_ipc.nr_links = nr;
 }
 
+#define PT0_VIEW \
+	"interface: pt0\n" \
+	"  public key: " PUB "\n" \
+	"  private key: (hidden)\n" \
+	"  listening port: 51820\n" \
+	"  fwmark: 0x20\n"
+
 static void test_show_views(void)
 {
 	use_links(two_links, 2);
 
 	expect("show: both devices, wg's full view", NULL, NULL,
 	       (const char *[]){ "show", NULL },
-	       "interface: pt0\n"
-	       "  public key: " PUB "\n"
-	       "  private key: (hidden)\n"
-	       "  listening port: 51820\n"
-	       "  fwmark: 0x20\n"
+	       PT0_VIEW
 	       "\n"
 	       "interface: pt1\n");
 	expect("show all is show", NULL, NULL,
 	       (const char *[]){ "show", "all", NULL },
-	       "interface: pt0\n"
-	       "  public key: " PUB "\n"
-	       "  private key: (hidden)\n"
-	       "  listening port: 51820\n"
-	       "  fwmark: 0x20\n"
+	       PT0_VIEW
 	       "\n"
 	       "interface: pt1\n");
 	expect("show pt1: unset fields are left out", NULL, NULL,
@@ -260,23 +286,31 @@ static void test_show_failures(void)
 		    "no module: one line saying so"))
 		diag_text("stderr", o.err);
 
-	run(&o, NULL, NULL, (const char *[]){ "show", "pt0", "peers", NULL });
+	run(&o, NULL, NULL, (const char *[]){ "show", "pt0", "bogus", NULL });
 	tap_ok(o.status == 1 && tap_is_one_line_error(o.err) &&
-	       strstr(o.err, "peers") && !o.log[0],
+	       strstr(o.err, "bogus") && !o.log[0],
 	       "show with an unknown field fails before any request");
+}
+
+/* dir/name, holding key, readable by its owner alone. */
+static void write_key_file(char path[static 256], const char *dir,
+			   const char *name, const char *key)
+{
+	FILE *file;
+
+	snprintf(path, 256, "%s/%s", dir, name);
+	file = fopen(path, "w");
+	if (!file || fprintf(file, "%s\n", key) < 0 || fclose(file) ||
+	    chmod(path, 0600))
+		abort();
 }
 
 static void test_set(const char *dir)
 {
 	char keyfile[256], want[512];
 	struct outcome o;
-	FILE *file;
 
-	snprintf(keyfile, sizeof(keyfile), "%s/key", dir);
-	file = fopen(keyfile, "w");
-	if (!file || fputs(PRIV "\n", file) < 0 || fclose(file))
-		abort();
-	chmod(keyfile, 0600);
+	write_key_file(keyfile, dir, "key", PRIV);
 
 	run(&o, NULL, NULL, (const char *[]){ "set", "pt0", "listen-port", "1",
 		"fwmark", "off", "private-key", keyfile, NULL });
@@ -331,6 +365,255 @@ static void test_set(const char *dir)
 	unlink(keyfile);
 }
 
+static void set_key(uint8_t key[PTUN_KEY_LEN], const char *base64)
+{
+	if (!key_from_base64(key, base64, strlen(base64)))
+		abort();
+}
+
+static void set_ip(struct ptun_allowedip *ip, int family, const char *addr,
+		   uint8_t cidr)
+{
+	ip->family = (uint16_t)family;
+	ip->cidr = cidr;
+	if (inet_pton(family, addr, &ip->ip6) != 1)
+		abort();
+}
+
+/*
+ * pt2: three peers in the kernel's order B, A, C.  A had the latest
+ * handshake, 62 seconds ago; C one 25 hours ago; B never.
+ */
+static void make_peer_device(struct ptun_device *dev)
+{
+	struct ptun_peer *a = &peers[1], *b = &peers[0], *c = &peers[2];
+
+	strcpy(dev->name, "pt2");
+	dev->ifindex = 8;
+	dev->flags = PTUN_DEVICE_HAS_PRIVATE_KEY | PTUN_DEVICE_HAS_PUBLIC_KEY |
+		     PTUN_DEVICE_HAS_LISTEN_PORT | PTUN_DEVICE_HAS_FWMARK;
+	set_key(dev->private_key, PRIV);
+	set_key(dev->public_key, PUB);
+	dev->listen_port = 51821;
+	dev->peers = peers;
+	dev->nr_peers = 3;
+
+	set_key(b->public_key, PEER_B);
+	b->flags = PTUN_PEER_HAS_KEEPALIVE;
+	b->endpoint.addr6.sin6_family = AF_INET6;
+	b->endpoint.addr6.sin6_port = htons(51821);
+	inet_pton(AF_INET6, "2001:db8::1", &b->endpoint.addr6.sin6_addr);
+	set_ip(&peer_b_ips[0], AF_INET6, "fd00::", 64);
+	b->allowedips = peer_b_ips;
+	b->nr_allowedips = 1;
+
+	set_key(a->public_key, PEER_A);
+	set_key(a->preshared_key, PSK);
+	a->flags = PTUN_PEER_HAS_PRESHARED_KEY | PTUN_PEER_HAS_KEEPALIVE;
+	a->endpoint.addr4.sin_family = AF_INET;
+	a->endpoint.addr4.sin_port = htons(51820);
+	inet_pton(AF_INET, "192.0.2.1", &a->endpoint.addr4.sin_addr);
+	a->keepalive = 25;
+	a->last_handshake_ns = (NOW - 62) * NSEC_PER_SEC + 5;
+	a->rx_bytes = 1239;
+	a->tx_bytes = 3565158;
+	set_ip(&peer_a_ips[0], AF_INET, "10.0.0.0", 24);
+	set_ip(&peer_a_ips[1], AF_INET, "10.1.0.1", 32);
+	a->allowedips = peer_a_ips;
+	a->nr_allowedips = 2;
+
+	set_key(c->public_key, PEER_C);
+	c->flags = PTUN_PEER_HAS_KEEPALIVE;
+	c->keepalive = 3600;
+	c->last_handshake_ns = (NOW - 90001) * NSEC_PER_SEC;
+	c->tx_bytes = 100;
+}
+
+#define PT2_INTERFACE \
+	"interface: pt2\n" \
+	"  public key: " PUB "\n" \
+	"  private key: (hidden)\n" \
+	"  listening port: 51821\n"
+#define PT2_PEER_A(psk) \
+	"peer: " PEER_A "\n" \
+	"  preshared key: " psk "\n" \
+	"  endpoint: 192.0.2.1:51820\n" \
+	"  allowed ips: 10.0.0.0/24, 10.1.0.1/32\n" \
+	"  latest handshake: 1 minute, 2 seconds ago\n" \
+	"  transfer: 1.21 KiB received, 3.40 MiB sent\n" \
+	"  persistent keepalive: every 25 seconds\n"
+#define PT2_PEER_C \
+	"peer: " PEER_C "\n" \
+	"  allowed ips: (none)\n" \
+	"  latest handshake: 1 day, 1 hour, 1 second ago\n" \
+	"  transfer: 0 B received, 100 B sent\n" \
+	"  persistent keepalive: every 1 hour\n"
+#define PT2_PEER_B \
+	"peer: " PEER_B "\n" \
+	"  endpoint: [2001:db8::1]:51821\n" \
+	"  allowed ips: fd00::/64\n"
+
+static void test_show_peers(void)
+{
+	use_links(peer_links, 2);
+
+	expect("full view: peers by latest handshake, wg's lines", NULL, NULL,
+	       (const char *[]){ "show", "pt2", NULL },
+	       PT2_INTERFACE "\n" PT2_PEER_A("(hidden)") "\n" PT2_PEER_C "\n"
+	       PT2_PEER_B);
+	expect("full view, PTUN_HIDE_KEYS=never: the preshared key shows",
+	       NULL, "never", (const char *[]){ "show", "pt2", NULL },
+	       "interface: pt2\n"
+	       "  public key: " PUB "\n"
+	       "  private key: " PRIV "\n"
+	       "  listening port: 51821\n"
+	       "\n" PT2_PEER_A(PSK) "\n" PT2_PEER_C "\n" PT2_PEER_B);
+	expect("show all: a device without peers, then one with", NULL, NULL,
+	       (const char *[]){ "show", "all", NULL },
+	       PT0_VIEW
+	       "\n" PT2_INTERFACE "\n" PT2_PEER_A("(hidden)") "\n" PT2_PEER_C
+	       "\n" PT2_PEER_B);
+	expect("full view in colour: wg's yellow peers and cyan units",
+	       "always", NULL, (const char *[]){ "show", "pt2", NULL },
+	       "\x1b[0m\x1b[32m\x1b[1minterface\x1b[0m: \x1b[32mpt2\x1b[0m\n"
+	       "  \x1b[1mpublic key\x1b[0m: " PUB "\n"
+	       "  \x1b[1mprivate key\x1b[0m: (hidden)\n"
+	       "  \x1b[1mlistening port\x1b[0m: 51821\n"
+	       "\n"
+	       "\x1b[33m\x1b[1mpeer\x1b[0m: \x1b[33m" PEER_A "\x1b[0m\n"
+	       "  \x1b[1mpreshared key\x1b[0m: (hidden)\n"
+	       "  \x1b[1mendpoint\x1b[0m: 192.0.2.1:51820\n"
+	       "  \x1b[1mallowed ips\x1b[0m: 10.0.0.0\x1b[36m/\x1b[0m24, "
+	       "10.1.0.1\x1b[36m/\x1b[0m32\n"
+	       "  \x1b[1mlatest handshake\x1b[0m: 1 \x1b[36mminute\x1b[0m, "
+	       "2 \x1b[36mseconds\x1b[0m ago\n"
+	       "  \x1b[1mtransfer\x1b[0m: 1.21 \x1b[36mKiB\x1b[0m received, "
+	       "3.40 \x1b[36mMiB\x1b[0m sent\n"
+	       "  \x1b[1mpersistent keepalive\x1b[0m: every 25 "
+	       "\x1b[36mseconds\x1b[0m\n"
+	       "\n"
+	       "\x1b[33m\x1b[1mpeer\x1b[0m: \x1b[33m" PEER_C "\x1b[0m\n"
+	       "  \x1b[1mallowed ips\x1b[0m: (none)\n"
+	       "  \x1b[1mlatest handshake\x1b[0m: 1 \x1b[36mday\x1b[0m, "
+	       "1 \x1b[36mhour\x1b[0m, 1 \x1b[36msecond\x1b[0m ago\n"
+	       "  \x1b[1mtransfer\x1b[0m: 0 \x1b[36mB\x1b[0m received, "
+	       "100 \x1b[36mB\x1b[0m sent\n"
+	       "  \x1b[1mpersistent keepalive\x1b[0m: every 1 "
+	       "\x1b[36mhour\x1b[0m\n"
+	       "\n"
+	       "\x1b[33m\x1b[1mpeer\x1b[0m: \x1b[33m" PEER_B "\x1b[0m\n"
+	       "  \x1b[1mendpoint\x1b[0m: [2001:db8::1]:51821\n"
+	       "  \x1b[1mallowed ips\x1b[0m: fd00::\x1b[36m/\x1b[0m64\n");
+}
+
+/* Every peer field, for pt2 alone and, with its name, under `all'. */
+static void test_show_peer_fields(void)
+{
+	static const struct {
+		const char *field, *lines[3];
+	} fields[] = {
+		{ "peers", { PEER_B, PEER_A, PEER_C } },
+		{ "preshared-keys", { PEER_B "\t(none)", PEER_A "\t" PSK,
+				      PEER_C "\t(none)" } },
+		{ "endpoints", { PEER_B "\t[2001:db8::1]:51821",
+				 PEER_A "\t192.0.2.1:51820", PEER_C "\t(none)" } },
+		{ "allowed-ips", { PEER_B "\tfd00::/64",
+				   PEER_A "\t10.0.0.0/24 10.1.0.1/32",
+				   PEER_C "\t(none)" } },
+		{ "latest-handshakes", { PEER_B "\t0", PEER_A "\t1699999938",
+					 PEER_C "\t1699909999" } },
+		{ "transfer", { PEER_B "\t0\t0", PEER_A "\t1239\t3565158",
+				PEER_C "\t0\t100" } },
+		{ "persistent-keepalive", { PEER_B "\toff", PEER_A "\t25",
+					    PEER_C "\t3600" } },
+	};
+	char one[1024], all[1024], what[96];
+	size_t i, j, a, b;
+
+	use_links(peer_links, 2);
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		one[0] = all[0] = '\0';
+		for (j = 0, a = b = 0; j < 3; j++) {
+			a += snprintf(one + a, sizeof(one) - a, "%s\n",
+				      fields[i].lines[j]);
+			b += snprintf(all + b, sizeof(all) - b, "pt2\t%s\n",
+				      fields[i].lines[j]);
+		}
+		snprintf(what, sizeof(what), "show pt2 %s", fields[i].field);
+		expect(what, NULL, NULL,
+		       (const char *[]){ "show", "pt2", fields[i].field, NULL },
+		       one);
+		snprintf(what, sizeof(what),
+			 "show all %s: pt0 has no peer lines", fields[i].field);
+		expect(what, NULL, NULL,
+		       (const char *[]){ "show", "all", fields[i].field, NULL },
+		       all);
+	}
+	expect("show pt2 dump: the interface, then a line per peer", NULL, NULL,
+	       (const char *[]){ "show", "pt2", "dump", NULL },
+	       PRIV "\t" PUB "\t51821\toff\n"
+	       PEER_B "\t(none)\t[2001:db8::1]:51821\tfd00::/64\t0\t0\t0\toff\n"
+	       PEER_A "\t" PSK "\t192.0.2.1:51820\t10.0.0.0/24,10.1.0.1/32\t"
+	       "1699999938\t1239\t3565158\t25\n"
+	       PEER_C "\t(none)\t(none)\t(none)\t1699909999\t0\t100\t3600\n");
+	expect("show all dump: every line starts with the interface", NULL,
+	       NULL, (const char *[]){ "show", "all", "dump", NULL },
+	       "pt0\t" PRIV "\t" PUB "\t51820\t0x20\n"
+	       "pt2\t" PRIV "\t" PUB "\t51821\toff\n"
+	       "pt2\t" PEER_B "\t(none)\t[2001:db8::1]:51821\tfd00::/64\t0\t0\t0\toff\n"
+	       "pt2\t" PEER_A "\t" PSK "\t192.0.2.1:51820\t10.0.0.0/24,10.1.0.1/32\t"
+	       "1699999938\t1239\t3565158\t25\n"
+	       "pt2\t" PEER_C "\t(none)\t(none)\t(none)\t1699909999\t0\t100\t3600\n");
+	expect("show pt0 peers: a device without peers prints nothing", NULL,
+	       NULL, (const char *[]){ "show", "pt0", "peers", NULL }, "");
+}
+
+static void test_set_peers(const char *dir)
+{
+	char pskfile[256], want[1024];
+	struct outcome o;
+
+	write_key_file(pskfile, dir, "psk", PSK);
+
+	run(&o, NULL, NULL, (const char *[]){ "set", "pt0", "listen-port",
+		"51820", "peer", PEER_A, "preshared-key", pskfile, "endpoint",
+		"[2001:db8::1]:51820", "persistent-keepalive", "25",
+		"allowed-ips", "10.0.0.1/24,fd00::/64", "peer", PEER_B, "remove",
+		"peer", PEER_C, "allowed-ips", "+10.2.0.0/16,-10.3.0.0/16",
+		"persistent-keepalive", "off", NULL });
+	snprintf(want, sizeof(want),
+		 "open\n"
+		 "set pt0 flags 0x%x port 51820 fwmark 0x0 key -\n"
+		 "  peer " PEER_A " flags 0x%x psk " PSK " endpoint [2001:db8::1]:51820 keepalive 25 allowed-ips +10.0.0.0/24,+fd00::/64\n"
+		 "  peer " PEER_B " flags 0x%x psk - endpoint - keepalive - allowed-ips -\n"
+		 "  peer " PEER_C " flags 0x%x psk - endpoint - keepalive 0 allowed-ips +10.2.0.0/16,-10.3.0.0/16\n"
+		 "close\n",
+		 PTUN_DEVICE_HAS_LISTEN_PORT,
+		 PTUN_PEER_HAS_PRESHARED_KEY | PTUN_PEER_HAS_KEEPALIVE |
+		 PTUN_PEER_REPLACE_ALLOWEDIPS, PTUN_PEER_REMOVE,
+		 PTUN_PEER_HAS_KEEPALIVE);
+	if (!tap_ok(!o.status && !strcmp(o.log, want) && !o.out[0] &&
+		    !strcmp(o.err, "ptunctl: warning: allowed IP `10.0.0.1/24' has host bits set; using 10.0.0.0/24\n"),
+		    "set with three peers: one change, each peer as given"))
+		diag_text("log", o.log);
+
+	run(&o, NULL, NULL, (const char *[]){ "set", "pt0", "peer", PEER_A,
+		"allowed-ips", "10.0.0.0/8", "peer", PEER_B, "endpoint",
+		"192.0.2.1", NULL });
+	tap_ok(o.status == 1 && !o.log[0] && tap_is_one_line_error(o.err) &&
+	       strstr(o.err, "192.0.2.1"),
+	       "a bad endpoint of the second peer: nothing is sent, not even the first");
+
+	fake_ipc.set_error = "peer has too many allowed IPs (No space left on device)";
+	run(&o, NULL, NULL, (const char *[]){ "set", "pt0", "peer", PEER_A,
+		"allowed-ips", "10.0.0.0/8", NULL });
+	fake_ipc.set_error = NULL;
+	tap_ok(o.status == 1 &&
+	       !strcmp(o.err, "ptunctl: set pt0: peer has too many allowed IPs (No space left on device)\n"),
+	       "a refused peer: one line with the kernel's reason");
+	unlink(pskfile);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/ptunctl-commands.XXXXXX";
@@ -347,15 +630,19 @@ int main(void)
 	strcpy(devices[1].name, "pt1");
 	devices[1].ifindex = 7;
 	devices[1].flags = PTUN_DEVICE_HAS_LISTEN_PORT | PTUN_DEVICE_HAS_FWMARK;
+	make_peer_device(&devices[2]);
 	fake_ipc.devices = devices;
-	fake_ipc.nr_devices = 2;
+	fake_ipc.nr_devices = 3;
 
 	if (!mkdtemp(dir))
 		abort();
 	test_show_views();
 	test_show_fields();
 	test_show_failures();
+	test_show_peers();
+	test_show_peer_fields();
 	test_set(dir);
+	test_set_peers(dir);
 	rmdir(dir);
 	return tap_exit_status();
 }

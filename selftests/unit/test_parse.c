@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Command line values of `ptunctl set': what is accepted, what it becomes,
- * and that every rejection is one line naming the culprit.
+ * Single command line values of `ptunctl set': what is accepted, what it
+ * becomes, and that every rejection is one line naming the culprit.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -133,6 +133,72 @@ static void test_ifnames(void)
 	check_error("empty name", "interface name");
 }
 
+static void test_keepalives(void)
+{
+	static const struct {
+		const char *arg;
+		uint16_t seconds;
+	} good[] = {
+		{ "off", 0 }, { "Off", 0 }, { "0", 0 }, { "1", 1 }, { "25", 25 },
+		{ "025", 25 }, { "65535", 65535 },
+	};
+	static const char *const bad[] = {
+		"", "65536", "-1", "+1", "0x19", " 25", "25 ", "25s", "on",
+		"1e3", "99999999999999999999",
+	};
+	struct tap_capture cap;
+	uint16_t seconds;
+	char what[64];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		seconds = 4242;
+		tap_capture_begin(&cap);
+		ret = parse_keepalive(good[i].arg, &seconds);
+		tap_capture_end(&cap, errors, sizeof(errors));
+		tap_ok(!ret && seconds == good[i].seconds && !errors[0],
+		       "persistent-keepalive `%s' is %u", good[i].arg,
+		       good[i].seconds);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		seconds = 4242;
+		tap_capture_begin(&cap);
+		ret = parse_keepalive(bad[i], &seconds);
+		tap_capture_end(&cap, errors, sizeof(errors));
+		tap_ok(ret < 0 && seconds == 4242,
+		       "persistent-keepalive `%s' is rejected, untouched", bad[i]);
+		snprintf(what, sizeof(what), "persistent-keepalive `%s'", bad[i]);
+		check_error(what, bad[i][0] ? bad[i] : "persistent-keepalive");
+	}
+}
+
+static void test_public_keys(void)
+{
+	static const char *const bad[] = {
+		"", "sIYIWy5Yp1FcVuMYc2Pj5H++2sIQQVqhWvehOwEOeE=",
+		"sIYIWy5Yp1FcVuMYc2Pj5H++2sIQQVqhWvehOwEOeEp=",
+		"sIYIWy5Yp1FcVuMYc2Pj5H-_2sIQQVqhWvehOwEOeEo=",
+		KEY " ", "/etc/passwd",
+	};
+	uint8_t key[PTUN_KEY_LEN], want[PTUN_KEY_LEN];
+	struct tap_capture cap;
+	char what[96];
+	size_t i;
+
+	key_from_base64(want, KEY, strlen(KEY));
+	tap_ok(!parse_public_key(KEY, key) && !memcmp(key, want, sizeof(key)),
+	       "peer key in base64 is decoded");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		tap_capture_begin(&cap);
+		tap_ok(parse_public_key(bad[i], key) < 0,
+		       "peer key `%s' is rejected", bad[i]);
+		tap_capture_end(&cap, errors, sizeof(errors));
+		snprintf(what, sizeof(what), "peer key `%s'", bad[i]);
+		check_error(what, bad[i][0] ? bad[i] : "peer");
+	}
+}
+
 static char *make_file(const char *name, const char *content, mode_t mode)
 {
 	static char paths[16][256];
@@ -149,98 +215,6 @@ static char *make_file(const char *name, const char *content, mode_t mode)
 		exit(EXIT_FAILURE);
 	}
 	return path;
-}
-
-static int parse_args(struct ptun_device *dev, const char *const *args)
-{
-	const char *argv[16];
-	int argc = 0;
-
-	while (args[argc]) {
-		argv[argc] = args[argc];
-		argc++;
-	}
-	return parse_set_args(argc, argv, dev);
-}
-
-/* Parses args, capturing stderr into errors. */
-static int parse_captured(struct ptun_device *dev, const char *const *args)
-{
-	struct tap_capture cap;
-	int ret;
-
-	tap_capture_begin(&cap);
-	ret = parse_args(dev, args);
-	tap_capture_end(&cap, errors, sizeof(errors));
-	return ret;
-}
-
-static void test_set_args(void)
-{
-	uint8_t want[PTUN_KEY_LEN];
-	struct ptun_device dev;
-	const char *key = make_file("good.key", KEY "\n", 0600);
-	int ret;
-
-	key_from_base64(want, KEY, strlen(KEY));
-
-	ret = parse_captured(&dev, (const char *[]){ "pt0", "listen-port",
-		"51820", "fwmark", "0x20", "private-key", key, NULL });
-	tap_ok(!ret && !strcmp(dev.name, "pt0") &&
-	       dev.flags == (PTUN_DEVICE_HAS_LISTEN_PORT |
-			     PTUN_DEVICE_HAS_FWMARK |
-			     PTUN_DEVICE_HAS_PRIVATE_KEY) &&
-	       dev.listen_port == 51820 && dev.fwmark == 0x20 &&
-	       !memcmp(dev.private_key, want, sizeof(want)) && !errors[0],
-	       "all three settings parse into the device, silently");
-
-	ret = parse_captured(&dev, (const char *[]){ "pt0", "fwmark", "off",
-		NULL });
-	tap_ok(!ret && dev.flags == PTUN_DEVICE_HAS_FWMARK && !dev.fwmark,
-	       "fwmark off alone sets only the fwmark, to 0");
-
-	ret = parse_captured(&dev, (const char *[]){ "pt0", "listen-port", "0",
-		NULL });
-	tap_ok(!ret && dev.flags == PTUN_DEVICE_HAS_LISTEN_PORT &&
-	       !dev.listen_port, "listen-port 0 is sent, not dropped");
-
-	ret = parse_captured(&dev, (const char *[]){ "pt0", "listen-port", "1",
-		"listen-port", "2", NULL });
-	tap_ok(!ret && dev.listen_port == 2,
-	       "a repeated keyword: the last one wins");
-
-	ret = parse_captured(&dev, (const char *[]){ "pt0", "peer", KEY, NULL });
-	tap_ok(ret < 0, "unknown keyword `peer' is rejected");
-	check_error("unknown keyword `peer'", "peer");
-
-	ret = parse_captured(&dev, (const char *[]){ "pt0", "listen-port", "1",
-		"bogus", NULL });
-	tap_ok(ret < 0, "unknown keyword without a value is rejected");
-	check_error("unknown keyword `bogus'", "bogus");
-
-	ret = parse_captured(&dev, (const char *[]){ "pt0", "listen-port",
-		NULL });
-	tap_ok(ret < 0, "listen-port without a value is rejected");
-	check_error("listen-port without a value", "listen-port");
-
-	ret = parse_captured(&dev, (const char *[]){ "pt0", "fwmark", "1",
-		"listen-port", "70000", "private-key", key, NULL });
-	tap_ok(ret < 0, "a bad port after a good fwmark fails the whole set");
-	check_error("listen-port 70000 among good values", "70000");
-
-	ret = parse_captured(&dev, (const char *[]){ "pt0", "fwmark", "0x1g",
-		NULL });
-	tap_ok(ret < 0, "a bad fwmark fails the set");
-	check_error("fwmark 0x1g", "0x1g");
-
-	ret = parse_captured(&dev, (const char *[]){ "abcdefghijklmnopq",
-		"listen-port", "1", NULL });
-	tap_ok(ret < 0, "an overlong interface name fails the set");
-	check_error("17-character interface name", "abcdefghijklmnopq");
-
-	ret = parse_captured(&dev, (const char *[]){ "pt0", NULL });
-	tap_ok(!ret && !dev.flags, "no settings: nothing flagged");
-	ptun_device_wipe(&dev);
 }
 
 static void test_key_files(void)
@@ -266,20 +240,20 @@ static void test_key_files(void)
 
 	path = make_file("padded.key", "\n  " KEY "  \n\n", 0600);
 	tap_capture_begin(&cap);
-	ret = parse_private_key_file(path, key);
+	ret = parse_key_file("private-key", path, key);
 	tap_capture_end(&cap, errors, sizeof(errors));
 	tap_ok(!ret && !memcmp(key, want, sizeof(key)) && !errors[0],
 	       "key file with whitespace around the key: read, no warning");
 
 	path = make_file("empty.key", "", 0600);
 	memset(key, 0xa5, sizeof(key));
-	ret = parse_private_key_file(path, key);
+	ret = parse_key_file("private-key", path, key);
 	tap_ok(!ret && sodium_is_zero(key, sizeof(key)),
 	       "empty key file means the all-zero key (clear)");
 
 	memset(key, 0xa5, sizeof(key));
 	tap_capture_begin(&cap);
-	ret = parse_private_key_file("/dev/null", key);
+	ret = parse_key_file("preshared-key", "/dev/null", key);
 	tap_capture_end(&cap, errors, sizeof(errors));
 	tap_ok(!ret && sodium_is_zero(key, sizeof(key)) && !errors[0],
 	       "/dev/null means the all-zero key, no warning");
@@ -287,7 +261,7 @@ static void test_key_files(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		path = make_file(bad[i].name, bad[i].content, 0600);
 		tap_capture_begin(&cap);
-		ret = parse_private_key_file(path, key);
+		ret = parse_key_file("private-key", path, key);
 		tap_capture_end(&cap, errors, sizeof(errors));
 		tap_ok(ret < 0, "malformed key file %s is rejected", bad[i].name);
 		check_error(bad[i].name, path);
@@ -296,14 +270,14 @@ static void test_key_files(void)
 	missing = make_file("missing.key", "", 0600);
 	unlink(missing);
 	tap_capture_begin(&cap);
-	ret = parse_private_key_file(missing, key);
+	ret = parse_key_file("private-key", missing, key);
 	tap_capture_end(&cap, errors, sizeof(errors));
 	tap_ok(ret < 0 && strstr(errors, "No such file"),
 	       "missing key file is rejected with the system's reason");
 	check_error("missing key file", missing);
 
 	tap_capture_begin(&cap);
-	ret = parse_private_key_file(tmpdir, key);
+	ret = parse_key_file("private-key", tmpdir, key);
 	tap_capture_end(&cap, errors, sizeof(errors));
 	tap_ok(ret < 0, "a directory as key file is rejected");
 	check_error("directory as key file", tmpdir);
@@ -311,7 +285,7 @@ static void test_key_files(void)
 	path = make_file("world.key", KEY "\n", 0644);
 	memset(key, 0, sizeof(key));
 	tap_capture_begin(&cap);
-	ret = parse_private_key_file(path, key);
+	ret = parse_key_file("private-key", path, key);
 	tap_capture_end(&cap, errors, sizeof(errors));
 	tap_ok(!ret && !memcmp(key, want, sizeof(key)),
 	       "world-readable key file is still used");
@@ -322,14 +296,14 @@ static void test_key_files(void)
 
 	path = make_file("group.key", KEY "\n", 0640);
 	tap_capture_begin(&cap);
-	ret = parse_private_key_file(path, key);
+	ret = parse_key_file("private-key", path, key);
 	tap_capture_end(&cap, errors, sizeof(errors));
 	tap_ok(!ret && strstr(errors, "warning") && strstr(errors, path),
 	       "group-readable key file earns the warning too");
 
 	path = make_file("private.key", KEY "\n", 0400);
 	tap_capture_begin(&cap);
-	ret = parse_private_key_file(path, key);
+	ret = parse_key_file("private-key", path, key);
 	tap_capture_end(&cap, errors, sizeof(errors));
 	tap_ok(!ret && !errors[0], "owner-only key file: no warning");
 	sodium_memzero(key, sizeof(key));
@@ -354,7 +328,8 @@ int main(void)
 	test_ports();
 	test_fwmarks();
 	test_ifnames();
-	test_set_args();
+	test_keepalives();
+	test_public_keys();
 	test_key_files();
 	return tap_exit_status();
 }

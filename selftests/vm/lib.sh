@@ -101,3 +101,59 @@ in_ns() {
 dev_stat() {
 	cat "/sys/class/net/$1/statistics/$2"
 }
+
+# The configuration tool for a tunnel kind: both take wg(8)'s syntax.
+tool_for() {
+	case $1 in
+	ptun) echo ptunctl ;;
+	wireguard) echo wg ;;
+	esac
+}
+
+# two_hosts KIND_A KIND_B: netns a and b joined by a veth (192.168.241.1/2,
+# fd00:241::1/2), each with a tunnel device tun0 of its kind (10.10.0.1/2,
+# fd10::1/2) configured as each other's peer with all of the other's tunnel
+# addresses allowed.  Endpoints are IPv4 unless OUTER=6.  Leaves the keys
+# in $KEY_a, $PUB_a, $KEY_b, $PUB_b and the kinds in $KIND_a, $KIND_b.
+two_hosts() {
+	KIND_a=$1 KIND_b=$2
+	local h peer n
+	netns_add a b
+	ip link add veth-a netns a type veth peer name veth-b netns b
+	for h in a b; do
+		n=$([ $h = a ] && echo 1 || echo 2)
+		ip -n $h addr add 192.168.241.$n/24 dev veth-$h
+		ip -n $h addr add fd00:241::$n/64 dev veth-$h nodad
+		ip -n $h link set veth-$h up
+		ip -n $h link add dev tun0 type "$(eval echo \$KIND_$h)"
+		ip -n $h addr add 10.10.0.$n/24 dev tun0
+		ip -n $h addr add fd10::$n/64 dev tun0 nodad
+		eval "KEY_$h=\$TMPDIR/key-$h"
+		ptunctl genkey >"$TMPDIR/key-$h"
+		eval "PUB_$h=\$(ptunctl pubkey <\$TMPDIR/key-$h)"
+	done
+	for h in a b; do
+		n=$([ $h = a ] && echo 1 || echo 2)
+		peer=$([ $h = a ] && echo b || echo a)
+		local pn=$([ $h = a ] && echo 2 || echo 1)
+		local endpoint=192.168.241.$pn:5182$pn
+		[ "${OUTER:-4}" = 6 ] && endpoint=[fd00:241::$pn]:5182$pn
+		in_ns $h "$(tool_for "$(eval echo \$KIND_$h)")" set tun0 \
+			private-key "$TMPDIR/key-$h" listen-port 5182$n \
+			peer "$(eval echo \$PUB_$peer)" endpoint "$endpoint" \
+			allowed-ips 10.10.0.$pn/32,fd10::$pn/128
+		ip -n $h link set tun0 up
+	done
+}
+
+# show NS FIELD: the tunnel's `show tun0 FIELD` with the host's own tool.
+tun_show() {
+	in_ns "$1" "$(tool_for "$(eval echo \$KIND_$1)")" show tun0 "$2"
+}
+
+# Ping once with a few tries: the first packets wait for the handshake.
+ping_ok() {
+	local ns=$1 addr=$2
+	in_ns "$ns" ping -c 2 -i 0.3 -w 10 -q "$addr" >/dev/null ||
+		fail "ping $addr from $ns"
+}

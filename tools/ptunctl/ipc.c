@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Netlink with libmnl: the "ptun" generic netlink family for a device's
- * configuration, rtnetlink to find which links are ptun devices.
+ * The "ptun" generic netlink family: a device's configuration read from a
+ * dump and written in as many requests as it takes; rtnetlink to find which
+ * links are ptun devices.  netlink.c carries the messages.
  */
 #include <errno.h>
 #include <stdalign.h>
@@ -13,17 +14,26 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
-#include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sodium.h>
 
 #include "ipc.h"
+#include "netlink.h"
 
-/* Requests are small; replies are read in pieces as large as a dump's. */
-#define IPC_REQUEST_SIZE	4096
-#define IPC_RECEIVE_SIZE	32768
+/* Requests other than a set's are small. */
+#define IPC_REQUEST_SIZE	256
 
-static char ipc_extack[256];
+/*
+ * A set request must hold the device's attributes, one peer's and one
+ * allowed IP's, whatever their values (under 300 bytes), so that every
+ * message makes progress.
+ */
+#define IPC_SET_MIN_SIZE	512
+
+/* How often a dump that raced a change is asked for again. */
+#define IPC_DUMP_ATTEMPTS	5
+
+static char ipc_note[128];	/* our explanation, when not the kernel's */
 static char ipc_why[512];
 
 const char *ipc_strerror(void)
@@ -33,8 +43,10 @@ const char *ipc_strerror(void)
 
 static int ipc_fail(int err)
 {
-	if (ipc_extack[0])
-		snprintf(ipc_why, sizeof(ipc_why), "%s (%s)", ipc_extack,
+	const char *text = ipc_note[0] ? ipc_note : nl_extack();
+
+	if (text[0])
+		snprintf(ipc_why, sizeof(ipc_why), "%s (%s)", text,
 			 strerror(err));
 	else
 		snprintf(ipc_why, sizeof(ipc_why), "%s", strerror(err));
@@ -44,126 +56,21 @@ static int ipc_fail(int err)
 /* A reply the kernel should never send; it is not worth more detail. */
 static int ipc_bad_reply(void)
 {
-	snprintf(ipc_extack, sizeof(ipc_extack), "malformed netlink reply");
+	snprintf(ipc_note, sizeof(ipc_note), "malformed netlink reply");
 	errno = EBADMSG;
 	return MNL_CB_ERROR;
 }
 
-static int ipc_parse_extack(const struct nlattr *attr, void *data)
-{
-	(void)data;
-	if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG &&
-	    !mnl_attr_validate(attr, MNL_TYPE_NUL_STRING))
-		snprintf(ipc_extack, sizeof(ipc_extack), "%s",
-			 mnl_attr_get_str(attr));
-	return MNL_CB_OK;
-}
-
-static int ipc_cb_error(const struct nlmsghdr *nlh, void *data)
-{
-	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
-	unsigned int offset = sizeof(*err);
-
-	(void)data;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
-		return ipc_bad_reply();
-	if (err->error >= 0)
-		return MNL_CB_STOP;
-
-	/* The TLVs follow our request, echoed whole unless capped. */
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-		if (!(nlh->nlmsg_flags & NLM_F_CAPPED) &&
-		    err->msg.nlmsg_len >= sizeof(struct nlmsghdr))
-			offset += err->msg.nlmsg_len - sizeof(struct nlmsghdr);
-		if (offset < mnl_nlmsg_get_payload_len(nlh))
-			mnl_attr_parse(nlh, offset, ipc_parse_extack, NULL);
-	}
-	errno = -err->error;
-	return MNL_CB_ERROR;
-}
-
-/* A dump that fails after it started ends with the error in NLMSG_DONE. */
-static int ipc_cb_done(const struct nlmsghdr *nlh, void *data)
-{
-	int error;
-
-	(void)data;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(error))
-		return MNL_CB_STOP;
-	memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof(error));
-	if (error >= 0)
-		return MNL_CB_STOP;
-	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS)
-		mnl_attr_parse(nlh, sizeof(error), ipc_parse_extack, NULL);
-	errno = -error;
-	return MNL_CB_ERROR;
-}
-
-static mnl_cb_t ipc_ctl_cb[NLMSG_MIN_TYPE] = {
-	[NLMSG_ERROR] = ipc_cb_error,
-	[NLMSG_DONE] = ipc_cb_done,
-};
-
-static struct mnl_socket *ipc_socket(int bus)
-{
-	struct mnl_socket *nl;
-	int one = 1;
-
-	nl = mnl_socket_open(bus);
-	if (!nl)
-		return NULL;
-	/*
-	 * Extack text makes errors readable; capped acks keep the kernel
-	 * from echoing a request, which may carry a private key, back to us.
-	 * Kernels without them still work, so failures are ignored.
-	 */
-	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		mnl_socket_close(nl);
-		return NULL;
-	}
-	return nl;
-}
-
-/* One request; cb runs on each reply until the ack or the end of a dump. */
-static int ipc_transact(struct mnl_socket *nl, const struct nlmsghdr *nlh,
-			mnl_cb_t cb, void *data)
-{
-	alignas(struct nlmsghdr) char buf[IPC_RECEIVE_SIZE];
-	uint32_t portid = mnl_socket_get_portid(nl);
-	ssize_t len;
-	int ret, err = 0;
-
-	ipc_extack[0] = '\0';
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		return ipc_fail(errno);
-	do {
-		len = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (len < 0) {
-			ret = MNL_CB_ERROR;
-			break;
-		}
-		ret = mnl_cb_run2(buf, len, nlh->nlmsg_seq, portid, cb, data,
-				  ipc_ctl_cb, NLMSG_MIN_TYPE);
-	} while (ret > MNL_CB_STOP);
-	if (ret < 0)
-		err = errno ?: EIO;
-	/* Replies to a get carry the private key. */
-	sodium_memzero(buf, sizeof(buf));
-	return err ? ipc_fail(err) : 0;
-}
-
 /*
  * libmnl before 1.0.5 leaves attribute padding as it finds it: start from a
- * zeroed buffer so that no stale stack bytes go to the kernel.
+ * zeroed buffer so that no stale bytes go to the kernel.
  */
-static struct nlmsghdr *ipc_request(char buf[static IPC_REQUEST_SIZE],
-				    uint16_t type, uint16_t flags, uint32_t seq)
+static struct nlmsghdr *ipc_request(char *buf, size_t size, uint16_t type,
+				    uint16_t flags, uint32_t seq)
 {
 	struct nlmsghdr *nlh;
 
-	memset(buf, 0, IPC_REQUEST_SIZE);
+	memset(buf, 0, size);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = flags;
@@ -171,12 +78,12 @@ static struct nlmsghdr *ipc_request(char buf[static IPC_REQUEST_SIZE],
 	return nlh;
 }
 
-static struct nlmsghdr *ipc_genl_request(char buf[static IPC_REQUEST_SIZE],
+static struct nlmsghdr *ipc_genl_request(char *buf, size_t size,
 					 uint16_t type, uint16_t flags,
 					 uint8_t cmd, uint8_t version,
 					 uint32_t seq)
 {
-	struct nlmsghdr *nlh = ipc_request(buf, type, flags, seq);
+	struct nlmsghdr *nlh = ipc_request(buf, size, type, flags, seq);
 	struct genlmsghdr *genl;
 
 	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
@@ -207,32 +114,195 @@ int ipc_open(struct ipc *ipc)
 	int ret;
 
 	memset(ipc, 0, sizeof(*ipc));
-	ipc_extack[0] = '\0';
-	ipc->nl = ipc_socket(NETLINK_GENERIC);
+	ipc_note[0] = '\0';
+	ipc->nl = nl_open(NETLINK_GENERIC);
 	if (!ipc->nl)
 		return ipc_fail(errno);
 	ipc->seq = (uint32_t)time(NULL);
+	ipc->request_size = MNL_SOCKET_BUFFER_SIZE;
 
-	nlh = ipc_genl_request(buf, GENL_ID_CTRL, NLM_F_REQUEST | NLM_F_ACK,
-			       CTRL_CMD_GETFAMILY, 1, ++ipc->seq);
+	nlh = ipc_genl_request(buf, sizeof(buf), GENL_ID_CTRL,
+			       NLM_F_REQUEST | NLM_F_ACK, CTRL_CMD_GETFAMILY, 1,
+			       ++ipc->seq);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, PTUN_FAMILY_NAME);
-	ret = ipc_transact(ipc->nl, nlh, ipc_cb_family, &ipc->family);
+	ret = nl_transact(ipc->nl, nlh, ipc_cb_family, &ipc->family);
 	if (ret == -ENOENT)
-		snprintf(ipc_why, sizeof(ipc_why),
+		snprintf(ipc_note, sizeof(ipc_note),
 			 "ptun module not loaded (no \"%s\" generic netlink family)",
 			 PTUN_FAMILY_NAME);
 	else if (!ret && !ipc->family)
-		ret = ipc_fail(EPROTO);
-	if (ret)
+		ret = -EPROTO;
+	if (ret) {
 		ipc_close(ipc);
+		if (ret == -ENOENT)
+			snprintf(ipc_why, sizeof(ipc_why), "%s", ipc_note);
+		else
+			ipc_fail(-ret);
+	}
 	return ret;
 }
 
 void ipc_close(struct ipc *ipc)
 {
 	if (ipc->nl)
-		mnl_socket_close(ipc->nl);
+		nl_close(ipc->nl);
 	ipc->nl = NULL;
+}
+
+/* ---- reading: a dump of one device, peers spread over its messages ---- */
+
+struct allowedip_reply {
+	struct ptun_allowedip *ip;
+	size_t addr_len;
+};
+
+static int ipc_parse_allowedip_attr(const struct nlattr *attr, void *data)
+{
+	struct allowedip_reply *reply = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case PTUN_A_ALLOWEDIP_FAMILY:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+			return ipc_bad_reply();
+		reply->ip->family = mnl_attr_get_u16(attr);
+		break;
+	case PTUN_A_ALLOWEDIP_IPADDR:
+		reply->addr_len = mnl_attr_get_payload_len(attr);
+		if (reply->addr_len != sizeof(reply->ip->ip4) &&
+		    reply->addr_len != sizeof(reply->ip->ip6))
+			return ipc_bad_reply();
+		memcpy(&reply->ip->ip6, mnl_attr_get_payload(attr),
+		       reply->addr_len);
+		break;
+	case PTUN_A_ALLOWEDIP_CIDR_MASK:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return ipc_bad_reply();
+		reply->ip->cidr = mnl_attr_get_u8(attr);
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int ipc_parse_allowedip(const struct nlattr *nest,
+			       struct ptun_peer *peer)
+{
+	struct allowedip_reply reply = { .ip = ptun_peer_add_allowedip(peer) };
+	const struct ptun_allowedip *ip = reply.ip;
+
+	if (!ip)
+		return MNL_CB_ERROR;
+	if (mnl_attr_parse_nested(nest, ipc_parse_allowedip_attr,
+				  &reply) == MNL_CB_ERROR)
+		return MNL_CB_ERROR;
+	if ((ip->family == AF_INET && reply.addr_len == sizeof(ip->ip4) &&
+	     ip->cidr <= 32) ||
+	    (ip->family == AF_INET6 && reply.addr_len == sizeof(ip->ip6) &&
+	     ip->cidr <= 128))
+		return MNL_CB_OK;
+	return ipc_bad_reply();
+}
+
+static int ipc_parse_endpoint(const struct nlattr *attr,
+			      union ptun_endpoint *endpoint)
+{
+	size_t len = mnl_attr_get_payload_len(attr);
+	union ptun_endpoint addr = { 0 };
+
+	if (len > sizeof(addr))
+		return ipc_bad_reply();
+	memcpy(&addr, mnl_attr_get_payload(attr), len);
+	if ((addr.addr.sa_family == AF_INET && len == sizeof(addr.addr4)) ||
+	    (addr.addr.sa_family == AF_INET6 && len == sizeof(addr.addr6))) {
+		*endpoint = addr;
+		return MNL_CB_OK;
+	}
+	return ipc_bad_reply();
+}
+
+static int ipc_get_u64(const struct nlattr *attr, uint64_t *val)
+{
+	if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+		return ipc_bad_reply();
+	*val = mnl_attr_get_u64(attr);
+	return MNL_CB_OK;
+}
+
+static int ipc_parse_peer_attr(const struct nlattr *attr, void *data)
+{
+	struct ptun_peer *peer = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case PTUN_A_PEER_PRESHARED_KEY:
+		if (mnl_attr_validate2(attr, MNL_TYPE_BINARY, PTUN_KEY_LEN) < 0)
+			return ipc_bad_reply();
+		memcpy(peer->preshared_key, mnl_attr_get_payload(attr),
+		       PTUN_KEY_LEN);
+		/* All zero is how the kernel says there is none. */
+		if (sodium_is_zero(peer->preshared_key, PTUN_KEY_LEN))
+			peer->flags &= ~PTUN_PEER_HAS_PRESHARED_KEY;
+		else
+			peer->flags |= PTUN_PEER_HAS_PRESHARED_KEY;
+		break;
+	case PTUN_A_PEER_ENDPOINT:
+		return ipc_parse_endpoint(attr, &peer->endpoint);
+	case PTUN_A_PEER_PERSISTENT_KEEPALIVE_INTERVAL:
+		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+			return ipc_bad_reply();
+		peer->keepalive = mnl_attr_get_u16(attr);
+		peer->flags |= PTUN_PEER_HAS_KEEPALIVE;
+		break;
+	case PTUN_A_PEER_LAST_HANDSHAKE_TIME:
+		return ipc_get_u64(attr, &peer->last_handshake_ns);
+	case PTUN_A_PEER_RX_BYTES:
+		return ipc_get_u64(attr, &peer->rx_bytes);
+	case PTUN_A_PEER_TX_BYTES:
+		return ipc_get_u64(attr, &peer->tx_bytes);
+	case PTUN_A_PEER_ALLOWEDIP:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return ipc_bad_reply();
+		return ipc_parse_allowedip(attr, peer);
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * A peer with the public key of the one before it continues that peer,
+ * from the previous message: its allowed IPs add to the ones read.
+ */
+static int ipc_parse_peer(const struct nlattr *nest, struct ptun_device *dev)
+{
+	const struct nlattr *attr, *key = NULL;
+	struct ptun_peer *peer;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return ipc_bad_reply();
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_type(attr) == PTUN_A_PEER_PUBLIC_KEY)
+			key = attr;
+	}
+	if (!key || mnl_attr_validate2(key, MNL_TYPE_BINARY, PTUN_KEY_LEN) < 0)
+		return ipc_bad_reply();
+
+	peer = dev->nr_peers ? &dev->peers[dev->nr_peers - 1] : NULL;
+	if (!peer || memcmp(peer->public_key, mnl_attr_get_payload(key),
+			    PTUN_KEY_LEN)) {
+		peer = ptun_device_add_peer(dev);
+		if (!peer)
+			return MNL_CB_ERROR;
+		memcpy(peer->public_key, mnl_attr_get_payload(key),
+		       PTUN_KEY_LEN);
+	}
+	return mnl_attr_parse_nested(nest, ipc_parse_peer_attr, peer);
+}
+
+static int ipc_get_key(const struct nlattr *attr, uint8_t *key,
+		       uint32_t *flags, uint32_t flag)
+{
+	if (mnl_attr_validate2(attr, MNL_TYPE_BINARY, PTUN_KEY_LEN) < 0)
+		return ipc_bad_reply();
+	memcpy(key, mnl_attr_get_payload(attr), PTUN_KEY_LEN);
+	*flags |= flag;
+	return MNL_CB_OK;
 }
 
 static int ipc_parse_device_attr(const struct nlattr *attr, void *data)
@@ -252,19 +322,11 @@ static int ipc_parse_device_attr(const struct nlattr *attr, void *data)
 		strcpy(dev->name, mnl_attr_get_str(attr));
 		break;
 	case PTUN_A_DEVICE_PRIVATE_KEY:
-		if (mnl_attr_validate2(attr, MNL_TYPE_BINARY, PTUN_KEY_LEN) < 0)
-			return ipc_bad_reply();
-		memcpy(dev->private_key, mnl_attr_get_payload(attr),
-		       PTUN_KEY_LEN);
-		dev->flags |= PTUN_DEVICE_HAS_PRIVATE_KEY;
-		break;
+		return ipc_get_key(attr, dev->private_key, &dev->flags,
+				   PTUN_DEVICE_HAS_PRIVATE_KEY);
 	case PTUN_A_DEVICE_PUBLIC_KEY:
-		if (mnl_attr_validate2(attr, MNL_TYPE_BINARY, PTUN_KEY_LEN) < 0)
-			return ipc_bad_reply();
-		memcpy(dev->public_key, mnl_attr_get_payload(attr),
-		       PTUN_KEY_LEN);
-		dev->flags |= PTUN_DEVICE_HAS_PUBLIC_KEY;
-		break;
+		return ipc_get_key(attr, dev->public_key, &dev->flags,
+				   PTUN_DEVICE_HAS_PUBLIC_KEY);
 	case PTUN_A_DEVICE_LISTEN_PORT:
 		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
 			return ipc_bad_reply();
@@ -277,18 +339,42 @@ static int ipc_parse_device_attr(const struct nlattr *attr, void *data)
 		dev->fwmark = mnl_attr_get_u32(attr);
 		dev->flags |= PTUN_DEVICE_HAS_FWMARK;
 		break;
+	case PTUN_A_DEVICE_PEER:
+		return ipc_parse_peer(attr, dev);
 	}
 	return MNL_CB_OK;
 }
 
-/*
- * Every message of the dump describes the same device, so each is merged
- * into dev: a large configuration (peers) spans several messages.
- */
+/* Every message of the dump describes the same device: each adds to dev. */
 static int ipc_cb_device(const struct nlmsghdr *nlh, void *data)
 {
 	return mnl_attr_parse(nlh, sizeof(struct genlmsghdr),
 			      ipc_parse_device_attr, data);
+}
+
+static void ipc_reset_device(void *data)
+{
+	ptun_device_wipe(data);
+}
+
+/* A dump that raced a change is asked for again, from scratch. */
+static int ipc_dump(struct mnl_socket *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		    void *data, void (*reset)(void *data))
+{
+	int attempt, ret;
+
+	for (attempt = 1;; attempt++) {
+		ret = nl_transact(nl, nlh, cb, data);
+		if (ret != -EINTR)
+			return ret;
+		reset(data);
+		if (attempt == IPC_DUMP_ATTEMPTS)
+			break;
+		nlh->nlmsg_seq++;
+	}
+	snprintf(ipc_note, sizeof(ipc_note),
+		 "the configuration kept changing while it was read");
+	return ret;
 }
 
 int ipc_get_device(struct ipc *ipc, const char *ifname,
@@ -299,26 +385,33 @@ int ipc_get_device(struct ipc *ipc, const char *ifname,
 	int ret;
 
 	memset(dev, 0, sizeof(*dev));
-	nlh = ipc_genl_request(buf, ipc->family, NLM_F_REQUEST | NLM_F_DUMP,
-			       PTUN_CMD_GET_DEVICE, PTUN_FAMILY_VERSION,
-			       ++ipc->seq);
+	ipc_note[0] = '\0';
+	nlh = ipc_genl_request(buf, sizeof(buf), ipc->family,
+			       NLM_F_REQUEST | NLM_F_DUMP, PTUN_CMD_GET_DEVICE,
+			       PTUN_FAMILY_VERSION, ++ipc->seq);
 	mnl_attr_put_strz(nlh, PTUN_A_DEVICE_IFNAME, ifname);
-	ret = ipc_transact(ipc->nl, nlh, ipc_cb_device, dev);
+	ret = ipc_dump(ipc->nl, nlh, ipc_cb_device, dev, ipc_reset_device);
+	ipc->seq = nlh->nlmsg_seq;
 	if (!ret && !dev->ifindex)
-		ret = ipc_fail(ENODEV);
-	return ret;
+		ret = -ENODEV;
+	if (!ret)
+		return 0;
+	ptun_device_wipe(dev);
+	return ipc_fail(-ret);
 }
 
-int ipc_set_device(struct ipc *ipc, const struct ptun_device *dev)
-{
-	alignas(struct nlmsghdr) char buf[IPC_REQUEST_SIZE];
-	struct nlmsghdr *nlh;
-	int ret;
+/* ---- writing: a configuration, split over requests as it needs ---- */
 
-	nlh = ipc_genl_request(buf, ipc->family, NLM_F_REQUEST | NLM_F_ACK,
-			       PTUN_CMD_SET_DEVICE, PTUN_FAMILY_VERSION,
-			       ++ipc->seq);
-	mnl_attr_put_strz(nlh, PTUN_A_DEVICE_IFNAME, dev->name);
+/* How far a set has come: the next peer, and the next of its allowed IPs. */
+struct set_cursor {
+	size_t peer;
+	size_t allowedip;
+	bool continued;		/* an earlier request carried part of the peer */
+};
+
+static void ipc_put_device_attrs(struct nlmsghdr *nlh,
+				 const struct ptun_device *dev)
+{
 	if (dev->flags & PTUN_DEVICE_HAS_PRIVATE_KEY)
 		mnl_attr_put(nlh, PTUN_A_DEVICE_PRIVATE_KEY, PTUN_KEY_LEN,
 			     dev->private_key);
@@ -327,15 +420,186 @@ int ipc_set_device(struct ipc *ipc, const struct ptun_device *dev)
 				 dev->listen_port);
 	if (dev->flags & PTUN_DEVICE_HAS_FWMARK)
 		mnl_attr_put_u32(nlh, PTUN_A_DEVICE_FWMARK, dev->fwmark);
-	ret = ipc_transact(ipc->nl, nlh, NULL, NULL);
-	sodium_memzero(buf, sizeof(buf));
+	if (dev->flags & PTUN_DEVICE_REPLACE_PEERS)
+		mnl_attr_put_u32(nlh, PTUN_A_DEVICE_FLAGS,
+				 PTUN_DEVICE_F_REPLACE_PEERS);
+}
+
+/*
+ * A peer's own attributes, the first time it is sent.  A continuation
+ * names the peer and nothing else: sending REPLACE_ALLOWEDIPS again would
+ * drop the allowed IPs the request before added, and UPDATE_ONLY keeps it
+ * from bringing back a peer removed in between.  A removed peer is only
+ * named: the kernel would drop the rest with it.
+ */
+static bool ipc_put_peer_head(struct nlmsghdr *nlh, size_t size,
+			      const struct ptun_peer *peer, bool continued)
+{
+	const union ptun_endpoint *endpoint = &peer->endpoint;
+	uint32_t flags = 0;
+
+	if (!mnl_attr_put_check(nlh, size, PTUN_A_PEER_PUBLIC_KEY,
+				PTUN_KEY_LEN, peer->public_key))
+		return false;
+	if (continued)
+		flags = PTUN_PEER_F_UPDATE_ONLY;
+	else if (peer->flags & PTUN_PEER_REMOVE)
+		flags = PTUN_PEER_F_REMOVE_ME;
+	else if (peer->flags & PTUN_PEER_REPLACE_ALLOWEDIPS)
+		flags = PTUN_PEER_F_REPLACE_ALLOWEDIPS;
+	if (flags && !mnl_attr_put_u32_check(nlh, size, PTUN_A_PEER_FLAGS,
+					     flags))
+		return false;
+	if (continued || peer->flags & PTUN_PEER_REMOVE)
+		return true;
+
+	if (peer->flags & PTUN_PEER_HAS_PRESHARED_KEY &&
+	    !mnl_attr_put_check(nlh, size, PTUN_A_PEER_PRESHARED_KEY,
+				PTUN_KEY_LEN, peer->preshared_key))
+		return false;
+	if (endpoint->addr.sa_family == AF_INET &&
+	    !mnl_attr_put_check(nlh, size, PTUN_A_PEER_ENDPOINT,
+				sizeof(endpoint->addr4), &endpoint->addr4))
+		return false;
+	if (endpoint->addr.sa_family == AF_INET6 &&
+	    !mnl_attr_put_check(nlh, size, PTUN_A_PEER_ENDPOINT,
+				sizeof(endpoint->addr6), &endpoint->addr6))
+		return false;
+	return !(peer->flags & PTUN_PEER_HAS_KEEPALIVE) ||
+	       mnl_attr_put_u16_check(nlh, size,
+				      PTUN_A_PEER_PERSISTENT_KEEPALIVE_INTERVAL,
+				      peer->keepalive);
+}
+
+static bool ipc_put_allowedip(struct nlmsghdr *nlh, size_t size,
+			      const struct ptun_allowedip *ip)
+{
+	size_t len = ip->family == AF_INET ? sizeof(ip->ip4) : sizeof(ip->ip6);
+	struct nlattr *nest;
+
+	nest = mnl_attr_nest_start_check(nlh, size, PTUN_A_PEER_ALLOWEDIP);
+	if (!nest)
+		return false;
+	if (!mnl_attr_put_u16_check(nlh, size, PTUN_A_ALLOWEDIP_FAMILY,
+				    ip->family) ||
+	    !mnl_attr_put_check(nlh, size, PTUN_A_ALLOWEDIP_IPADDR, len,
+				&ip->ip6) ||
+	    !mnl_attr_put_u8_check(nlh, size, PTUN_A_ALLOWEDIP_CIDR_MASK,
+				   ip->cidr) ||
+	    (ip->flags && !mnl_attr_put_u32_check(nlh, size,
+						  PTUN_A_ALLOWEDIP_FLAGS,
+						  ip->flags))) {
+		mnl_attr_nest_cancel(nlh, nest);
+		return false;
+	}
+	mnl_attr_nest_end(nlh, nest);
+	return true;
+}
+
+/*
+ * Adds the peers from *cur on to nlh, as many as fit in size bytes, and
+ * moves *cur past them.  A peer that does not fit whole is cut between two
+ * allowed IPs, to go on in the next request.  True when all are in.
+ */
+static bool ipc_put_peers(struct nlmsghdr *nlh, size_t size,
+			  const struct ptun_device *dev,
+			  struct set_cursor *cur)
+{
+	const struct ptun_peer *peer;
+	struct nlattr *nest;
+	size_t nr;
+
+	for (; cur->peer < dev->nr_peers; cur->peer++) {
+		peer = &dev->peers[cur->peer];
+		nr = peer->flags & PTUN_PEER_REMOVE ? 0 : peer->nr_allowedips;
+		nest = mnl_attr_nest_start_check(nlh, size, PTUN_A_DEVICE_PEER);
+		if (!nest)
+			return false;
+		if (!ipc_put_peer_head(nlh, size, peer, cur->continued)) {
+			mnl_attr_nest_cancel(nlh, nest);
+			return false;
+		}
+		for (; cur->allowedip < nr; cur->allowedip++) {
+			if (!ipc_put_allowedip(nlh, size,
+					       &peer->allowedips[cur->allowedip])) {
+				mnl_attr_nest_end(nlh, nest);
+				cur->continued = true;
+				return false;
+			}
+		}
+		mnl_attr_nest_end(nlh, nest);
+		cur->allowedip = 0;
+		cur->continued = false;
+	}
+	return true;
+}
+
+int ipc_set_device(struct ipc *ipc, const struct ptun_device *dev)
+{
+	struct set_cursor cur = { 0 }, before;
+	size_t size = ipc->request_size;
+	unsigned int sent = 0;
+	struct nlmsghdr *nlh;
+	bool done;
+	char *buf;
+	int ret;
+
+	ipc_note[0] = '\0';
+	if (size < IPC_SET_MIN_SIZE)
+		return ipc_fail(EMSGSIZE);
+	buf = malloc(size);
+	if (!buf)
+		return ipc_fail(errno);
+	do {
+		nlh = ipc_genl_request(buf, size, ipc->family,
+				       NLM_F_REQUEST | NLM_F_ACK,
+				       PTUN_CMD_SET_DEVICE, PTUN_FAMILY_VERSION,
+				       ++ipc->seq);
+		mnl_attr_put_strz(nlh, PTUN_A_DEVICE_IFNAME, dev->name);
+		if (!sent)
+			ipc_put_device_attrs(nlh, dev);
+		before = cur;
+		done = ipc_put_peers(nlh, size, dev, &cur);
+		/* IPC_SET_MIN_SIZE rules this out; it must not loop. */
+		if (sent && !done && before.peer == cur.peer &&
+		    before.allowedip == cur.allowedip &&
+		    before.continued == cur.continued) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		ret = nl_transact(ipc->nl, nlh, NULL, NULL);
+		sent++;
+	} while (!ret && !done);
+	sodium_memzero(buf, size);
+	free(buf);
+	if (!ret)
+		return 0;
+	ipc_fail(-ret);
+	if (sent > 1) {
+		size_t len = strlen(ipc_why);
+
+		snprintf(ipc_why + len, sizeof(ipc_why) - len,
+			 "; the change went in %u requests and the first %u were applied",
+			 sent, sent - 1);
+	}
 	return ret;
 }
+
+/* ---- ptun devices among the links of this network namespace ---- */
 
 struct link_list {
 	struct ipc_link *links;
 	size_t count;
 };
+
+static void ipc_reset_links(void *data)
+{
+	struct link_list *list = data;
+
+	free(list->links);
+	list->links = NULL;
+	list->count = 0;
+}
 
 static const char *link_kind(const struct nlattr *linkinfo)
 {
@@ -404,21 +668,21 @@ int ipc_list_devices(struct ipc_link **links, size_t *count)
 	struct nlmsghdr *nlh;
 	int ret;
 
-	ipc_extack[0] = '\0';
-	nl = ipc_socket(NETLINK_ROUTE);
+	ipc_note[0] = '\0';
+	nl = nl_open(NETLINK_ROUTE);
 	if (!nl)
 		return ipc_fail(errno);
 
-	nlh = ipc_request(buf, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP,
-			  (uint32_t)time(NULL));
+	nlh = ipc_request(buf, sizeof(buf), RTM_GETLINK,
+			  NLM_F_REQUEST | NLM_F_DUMP, (uint32_t)time(NULL));
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 
-	ret = ipc_transact(nl, nlh, ipc_cb_link, &list);
-	mnl_socket_close(nl);
+	ret = ipc_dump(nl, nlh, ipc_cb_link, &list, ipc_reset_links);
+	nl_close(nl);
 	if (ret) {
-		free(list.links);
-		return ret;
+		ipc_reset_links(&list);
+		return ipc_fail(-ret);
 	}
 	/* The kernel's dump order is not ifindex order on every version. */
 	if (list.count)

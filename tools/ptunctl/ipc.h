@@ -21,12 +21,19 @@ struct ipc {
 	struct mnl_socket *nl;
 	uint32_t seq;
 	uint16_t family;	/* resolved id of the "ptun" genl family */
+	/*
+	 * Largest request: a larger configuration is split over several.
+	 * ipc_open() sets MNL_SOCKET_BUFFER_SIZE; the tests set less.
+	 */
+	size_t request_size;
 };
 
 int ipc_open(struct ipc *ipc);
 void ipc_close(struct ipc *ipc);
+/* The whole configuration, peers merged; on failure dev is left empty. */
 int ipc_get_device(struct ipc *ipc, const char *ifname,
 		   struct ptun_device *dev);
+/* In as many requests as it takes; stops at the first one refused. */
 int ipc_set_device(struct ipc *ipc, const struct ptun_device *dev);
 
 struct ipc_link {

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Command line values, checked completely before anything is sent, so a
- * mistyped argument never leaves a device half configured.
+ * Single command line values, checked completely before anything is sent, so
+ * a mistyped argument never leaves a device half configured.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -13,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "encoding.h"
 #include "keyfile.h"
 #include "parse.h"
 #include "terminal.h"
@@ -34,8 +34,7 @@ int parse_ifname(const char *arg, char name[static IFNAMSIZ])
  * Digits only, in the given base (10 or 16): strtoul() would also take
  * leading space, a sign and, for the wrong base, a prefix of the argument.
  */
-static int parse_number(const char *s, unsigned int base, uint32_t max,
-			uint32_t *out)
+int parse_number(const char *s, unsigned int base, uint32_t max, uint32_t *out)
 {
 	uint64_t val = 0;
 	unsigned int digit;
@@ -92,11 +91,36 @@ int parse_fwmark(const char *arg, uint32_t *fwmark)
 	return ret;
 }
 
+/* As wg(8): "off" or decimal seconds; wg's range, 0 (off) to 65535. */
+int parse_keepalive(const char *arg, uint16_t *seconds)
+{
+	uint32_t val = 0;
+
+	if (strcasecmp(arg, "off") &&
+	    parse_number(arg, 10, UINT16_MAX, &val) < 0) {
+		ptun_err("persistent-keepalive `%s' is neither off nor 0-65535 seconds",
+			 arg);
+		return -1;
+	}
+	*seconds = (uint16_t)val;
+	return 0;
+}
+
+int parse_public_key(const char *arg, uint8_t key[static PTUN_KEY_LEN])
+{
+	if (!key_from_base64(key, arg, strlen(arg))) {
+		ptun_err("peer `%s' is not a base64 public key", arg);
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * An empty file, such as /dev/null, yields the all-zero key, which tells the
- * kernel to clear the private key.
+ * kernel to clear the key.  keyword names the argument in messages.
  */
-int parse_private_key_file(const char *path, uint8_t key[static PTUN_KEY_LEN])
+int parse_key_file(const char *keyword, const char *path,
+		   uint8_t key[static PTUN_KEY_LEN])
 {
 	enum key_read_status status;
 	struct stat st;
@@ -104,7 +128,7 @@ int parse_private_key_file(const char *path, uint8_t key[static PTUN_KEY_LEN])
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		ptun_err("private-key `%s': %s", path, strerror(errno));
+		ptun_err("%s `%s': %s", keyword, path, strerror(errno));
 		return -1;
 	}
 	status = key_read_fd(fd, key);
@@ -112,63 +136,17 @@ int parse_private_key_file(const char *path, uint8_t key[static PTUN_KEY_LEN])
 	case KEY_READ_OK:
 		if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
 		    st.st_mode & (S_IRGRP | S_IROTH))
-			ptun_warn("private-key `%s' is readable by group or others; consider chmod 600",
-				  path);
+			ptun_warn("%s `%s' is readable by group or others; consider chmod 600",
+				  keyword, path);
 		break;
 	case KEY_READ_EMPTY:
 		sodium_memzero(key, PTUN_KEY_LEN);
 		break;
 	default:
-		ptun_err("private-key `%s': %s", path,
+		ptun_err("%s `%s': %s", keyword, path,
 			 key_read_strerror(status));
 		break;
 	}
 	close(fd);
 	return status == KEY_READ_OK || status == KEY_READ_EMPTY ? 0 : -1;
-}
-
-/*
- * argv[0] is the interface, then keyword/value pairs.  A repeated keyword
- * overrides the earlier one, as in wg(8).  dev may hold a private key
- * afterwards, on failure too: the caller wipes it.
- */
-int parse_set_args(int argc, const char *argv[], struct ptun_device *dev)
-{
-	const char *keyword, *value;
-	int i, ret;
-
-	memset(dev, 0, sizeof(*dev));
-	if (parse_ifname(argv[0], dev->name) < 0)
-		return -1;
-
-	for (i = 1; i < argc; i += 2) {
-		keyword = argv[i];
-		value = i + 1 < argc ? argv[i + 1] : NULL;
-
-		if (strcmp(keyword, "listen-port") &&
-		    strcmp(keyword, "fwmark") &&
-		    strcmp(keyword, "private-key")) {
-			ptun_err("unknown argument `%s' (expected listen-port, fwmark or private-key)",
-				 keyword);
-			return -1;
-		}
-		if (!value) {
-			ptun_err("`%s' needs a value", keyword);
-			return -1;
-		}
-
-		if (!strcmp(keyword, "listen-port")) {
-			ret = parse_port(value, &dev->listen_port);
-			dev->flags |= PTUN_DEVICE_HAS_LISTEN_PORT;
-		} else if (!strcmp(keyword, "fwmark")) {
-			ret = parse_fwmark(value, &dev->fwmark);
-			dev->flags |= PTUN_DEVICE_HAS_FWMARK;
-		} else {
-			ret = parse_private_key_file(value, dev->private_key);
-			dev->flags |= PTUN_DEVICE_HAS_PRIVATE_KEY;
-		}
-		if (ret < 0)
-			return -1;
-	}
-	return 0;
 }

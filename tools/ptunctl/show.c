@@ -3,17 +3,21 @@
  * show: a device's configuration, for people (the full view, coloured on a
  * terminal) or for scripts (one field, or `dump'), in wg(8)'s formats.
  */
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
+#include "address.h"
 #include "device.h"
 #include "encoding.h"
 #include "ipc.h"
 #include "parse.h"
+#include "pretty.h"
 #include "subcommands.h"
 #include "terminal.h"
 
@@ -23,6 +27,13 @@ enum show_field {
 	SHOW_PRIVATE_KEY,
 	SHOW_LISTEN_PORT,
 	SHOW_FWMARK,
+	SHOW_PEERS,
+	SHOW_PRESHARED_KEYS,
+	SHOW_ENDPOINTS,
+	SHOW_ALLOWED_IPS,
+	SHOW_LATEST_HANDSHAKES,
+	SHOW_TRANSFER,
+	SHOW_PERSISTENT_KEEPALIVE,
 	SHOW_DUMP,
 };
 
@@ -31,6 +42,13 @@ static const char *const show_field_names[] = {
 	[SHOW_PRIVATE_KEY] = "private-key",
 	[SHOW_LISTEN_PORT] = "listen-port",
 	[SHOW_FWMARK] = "fwmark",
+	[SHOW_PEERS] = "peers",
+	[SHOW_PRESHARED_KEYS] = "preshared-keys",
+	[SHOW_ENDPOINTS] = "endpoints",
+	[SHOW_ALLOWED_IPS] = "allowed-ips",
+	[SHOW_LATEST_HANDSHAKES] = "latest-handshakes",
+	[SHOW_TRANSFER] = "transfer",
+	[SHOW_PERSISTENT_KEEPALIVE] = "persistent-keepalive",
 	[SHOW_DUMP] = "dump",
 };
 
@@ -69,38 +87,100 @@ static const char *fwmark_text(char buf[static FWMARK_TEXT_SIZE],
 	return buf;
 }
 
-/* Like wg(8)'s WG_HIDE_KEYS: private keys stay hidden unless asked for. */
-static bool show_private_keys(void)
+static void print_endpoint(const struct ptun_peer *peer, char end)
 {
-	const char *var = getenv("PTUN_HIDE_KEYS");
+	char text[ENDPOINT_TEXT_SIZE];
 
-	return var && !strcmp(var, "never");
+	if (peer->endpoint.addr.sa_family == AF_INET ||
+	    peer->endpoint.addr.sa_family == AF_INET6) {
+		address_endpoint_text(text, &peer->endpoint);
+		printf("%s%c", text, end);
+	} else {
+		printf("(none)%c", end);
+	}
 }
 
-static void print_pretty(const struct ptun_device *dev)
+/* Items between separators, then end; `(none)' for an empty list. */
+static void print_allowedips(const struct ptun_peer *peer, char separator,
+			     char end)
+{
+	char ip[INET6_ADDRSTRLEN];
+	size_t i;
+
+	if (!peer->nr_allowedips)
+		printf("(none)%c", end);
+	for (i = 0; i < peer->nr_allowedips; i++) {
+		address_ip_text(ip, &peer->allowedips[i]);
+		printf("%s/%u%c", ip, peer->allowedips[i].cidr,
+		       i + 1 < peer->nr_allowedips ? separator : end);
+	}
+}
+
+static void print_keepalive(const struct ptun_peer *peer)
+{
+	if (peer->keepalive)
+		printf("%u\n", peer->keepalive);
+	else
+		printf("off\n");
+}
+
+/* One line per peer: its public key, a tab, then the field. */
+static void print_peer_field(const struct ptun_peer *peer,
+			     enum show_field field)
 {
 	char key[KEY_BASE64_LEN + 1];
+	bool has_psk = peer->flags & PTUN_PEER_HAS_PRESHARED_KEY;
 
-	terminal_printf(TERMINAL_RESET);
-	terminal_printf(TERMINAL_FG_GREEN TERMINAL_BOLD "interface" TERMINAL_RESET
-			": " TERMINAL_FG_GREEN "%s" TERMINAL_RESET "\n", dev->name);
-	if (dev->flags & PTUN_DEVICE_HAS_PUBLIC_KEY)
-		terminal_printf("  " TERMINAL_BOLD "public key" TERMINAL_RESET ": %s\n",
-				key_text(key, dev->public_key, true));
-	if (dev->flags & PTUN_DEVICE_HAS_PRIVATE_KEY)
-		terminal_printf("  " TERMINAL_BOLD "private key" TERMINAL_RESET ": %s\n",
-				show_private_keys() ?
-				key_text(key, dev->private_key, true) : "(hidden)");
-	if (dev->listen_port)
-		terminal_printf("  " TERMINAL_BOLD "listening port" TERMINAL_RESET ": %u\n",
-				dev->listen_port);
-	if (dev->fwmark)
-		terminal_printf("  " TERMINAL_BOLD "fwmark" TERMINAL_RESET ": 0x%x\n",
-				dev->fwmark);
+	printf("%s%c", key_text(key, peer->public_key, true),
+	       field == SHOW_PEERS ? '\n' : '\t');
+	switch (field) {
+	case SHOW_PRESHARED_KEYS:
+		printf("%s\n", key_text(key, peer->preshared_key, has_psk));
+		break;
+	case SHOW_ENDPOINTS:
+		print_endpoint(peer, '\n');
+		break;
+	case SHOW_ALLOWED_IPS:
+		print_allowedips(peer, ' ', '\n');
+		break;
+	case SHOW_LATEST_HANDSHAKES:
+		printf("%" PRIu64 "\n", peer->last_handshake_ns / NSEC_PER_SEC);
+		break;
+	case SHOW_TRANSFER:
+		printf("%" PRIu64 "\t%" PRIu64 "\n", peer->rx_bytes,
+		       peer->tx_bytes);
+		break;
+	case SHOW_PERSISTENT_KEEPALIVE:
+		print_keepalive(peer);
+		break;
+	case SHOW_DUMP:
+		printf("%s\t", key_text(key, peer->preshared_key, has_psk));
+		print_endpoint(peer, '\t');
+		print_allowedips(peer, ',', '\t');
+		printf("%" PRIu64 "\t%" PRIu64 "\t%" PRIu64 "\t",
+		       peer->last_handshake_ns / NSEC_PER_SEC, peer->rx_bytes,
+		       peer->tx_bytes);
+		print_keepalive(peer);
+		break;
+	default:
+		break;
+	}
 	sodium_memzero(key, sizeof(key));
 }
 
 /* Under `all', each line starts with the interface name and a tab. */
+static void print_peer_lines(const struct ptun_device *dev,
+			     enum show_field field, bool with_name)
+{
+	size_t i;
+
+	for (i = 0; i < dev->nr_peers; i++) {
+		if (with_name)
+			printf("%s\t", dev->name);
+		print_peer_field(&dev->peers[i], field);
+	}
+}
+
 static void print_device(const struct ptun_device *dev, enum show_field field,
 			 bool with_name)
 {
@@ -109,11 +189,12 @@ static void print_device(const struct ptun_device *dev, enum show_field field,
 	bool has_priv = dev->flags & PTUN_DEVICE_HAS_PRIVATE_KEY;
 	bool has_pub = dev->flags & PTUN_DEVICE_HAS_PUBLIC_KEY;
 
-	if (with_name && field != SHOW_PRETTY)
+	if (with_name && (field == SHOW_DUMP ||
+			  (field != SHOW_PRETTY && field <= SHOW_FWMARK)))
 		printf("%s\t", dev->name);
 	switch (field) {
 	case SHOW_PRETTY:
-		print_pretty(dev);
+		pretty_print_device(dev, time(NULL));
 		break;
 	case SHOW_PUBLIC_KEY:
 		printf("%s\n", key_text(pub, dev->public_key, has_pub));
@@ -132,6 +213,10 @@ static void print_device(const struct ptun_device *dev, enum show_field field,
 		       key_text(priv, dev->private_key, has_priv),
 		       key_text(pub, dev->public_key, has_pub),
 		       dev->listen_port, fwmark_text(mark, dev->fwmark));
+		print_peer_lines(dev, field, with_name);
+		break;
+	default:
+		print_peer_lines(dev, field, with_name);
 		break;
 	}
 	sodium_memzero(priv, sizeof(priv));
@@ -243,15 +328,29 @@ const struct subcommand show_command = {
 	.name = "show",
 	.run = show_run,
 	.summary = "Shows the current configuration and device information",
-	.usage = "show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | dump]",
+	.usage = "show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]",
 	.details =
 		"Without arguments, or with `all', shows every ptun interface; `interfaces'\n"
-		"lists their names on one line. A field prints just that value, after the\n"
-		"interface name and a tab when showing `all'. `dump' prints one line per\n"
-		"interface: private-key, public-key, listen-port and fwmark, tab-separated.\n"
-		"Unset keys print as (none), a zero fwmark as off.\n"
+		"lists their names on one line. The full view lists peers most recent\n"
+		"handshake first.\n"
+		"\n"
+		"A field prints just that value, in wg(8)'s format, after the interface name\n"
+		"and a tab when showing `all'. Peer fields print one line per peer: its public\n"
+		"key, a tab, then the value:\n"
+		"  peers                 the public key alone\n"
+		"  preshared-keys        the key, or (none)\n"
+		"  endpoints             address:port, [IPv6 address]:port, or (none)\n"
+		"  allowed-ips           address/prefix items separated by spaces, or (none)\n"
+		"  latest-handshakes     seconds since the epoch; 0 for never\n"
+		"  transfer              bytes received, a tab, bytes sent\n"
+		"  persistent-keepalive  seconds, or off\n"
+		"`dump' prints the interface's private-key, public-key, listen-port and fwmark,\n"
+		"tab-separated, then a line per peer: public-key, preshared-key, endpoint,\n"
+		"allowed-ips (comma-separated), latest-handshake, received, sent and\n"
+		"persistent-keepalive. Unset keys print as (none), a zero fwmark as off.\n"
 		"\n"
 		"Environment:\n"
 		"  PTUN_COLOR_MODE=always|never|auto  colours (auto: when stdout is a terminal)\n"
-		"  PTUN_HIDE_KEYS=never               show the private key in the full view\n",
+		"  PTUN_HIDE_KEYS=never               show private and preshared keys in the\n"
+		"                                     full view\n",
 };

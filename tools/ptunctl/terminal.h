@@ -7,7 +7,10 @@
 
 #define PROG_NAME		"ptunctl"
 
+#define TERMINAL_FG_RED		"\x1b[31m"
 #define TERMINAL_FG_GREEN	"\x1b[32m"
+#define TERMINAL_FG_YELLOW	"\x1b[33m"
+#define TERMINAL_FG_CYAN	"\x1b[36m"
 #define TERMINAL_BOLD		"\x1b[1m"
 #define TERMINAL_RESET		"\x1b[0m"
 

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Peers: creation, references and removal.
+ */
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+
+#include "device.h"
+#include "peer.h"
+#include "queueing.h"
+#include "socket.h"
+#include "timers.h"
+
+static struct kmem_cache *ptun_peer_cache;
+static atomic64_t ptun_peer_counter = ATOMIC64_INIT(0);
+
+struct ptun_peer *ptun_peer_create(struct ptun_device *ptun,
+				   const u8 public_key[PTUN_NOISE_PUBLIC_KEY_LEN],
+				   const u8 preshared_key[PTUN_NOISE_SYMMETRIC_KEY_LEN])
+{
+	struct ptun_peer *peer;
+
+	lockdep_assert_held(&ptun->update_lock);
+
+	if (ptun->num_peers >= PTUN_MAX_PEERS_PER_DEVICE)
+		return ERR_PTR(-ENOSPC);
+
+	peer = kmem_cache_zalloc(ptun_peer_cache, GFP_KERNEL);
+	if (unlikely(!peer))
+		return ERR_PTR(-ENOMEM);
+	if (dst_cache_init(&peer->endpoint_cache, GFP_KERNEL)) {
+		kmem_cache_free(ptun_peer_cache, peer);
+		return ERR_PTR(-ENOMEM);
+	}
+
+	peer->device = ptun;
+	ptun_noise_handshake_init(&peer->handshake, &ptun->static_identity,
+				  public_key, preshared_key, peer);
+	peer->internal_id = atomic64_inc_return(&ptun_peer_counter);
+	ptun_cookie_init(&peer->latest_cookie);
+	ptun_timers_init(peer);
+	ptun_cookie_checker_precompute_peer_keys(peer);
+	ptun_noise_keypairs_init(&peer->keypairs);
+	INIT_WORK(&peer->transmit_handshake_work, ptun_packet_handshake_send_worker);
+	INIT_WORK(&peer->transmit_packet_work, ptun_packet_tx_worker);
+	ptun_prev_queue_init(&peer->tx_queue);
+	ptun_prev_queue_init(&peer->rx_queue);
+	rwlock_init(&peer->endpoint_lock);
+	kref_init(&peer->refcount);
+	skb_queue_head_init(&peer->staged_packet_queue);
+	ptun_noise_reset_last_sent_handshake(&peer->last_sent_handshake);
+	set_bit(NAPI_STATE_NO_BUSY_POLL, &peer->napi.state);
+	netif_napi_add(ptun->dev, &peer->napi, ptun_packet_rx_poll);
+	napi_enable(&peer->napi);
+	INIT_LIST_HEAD(&peer->allowedips_list);
+	list_add_tail(&peer->peer_list, &ptun->peer_list);
+	ptun_pubkey_hashtable_add(ptun->peer_hashtable, peer);
+	++ptun->num_peers;
+	pr_debug("%s: peer %llu created\n", ptun->dev->name, peer->internal_id);
+	return peer;
+}
+
+struct ptun_peer *ptun_peer_get_maybe_zero(struct ptun_peer *peer)
+{
+	RCU_LOCKDEP_WARN(!rcu_read_lock_bh_held(),
+			 "taking a peer reference without the RCU BH read lock");
+	if (unlikely(!peer || !kref_get_unless_zero(&peer->refcount)))
+		return NULL;
+	return peer;
+}
+
+/*
+ * Unhook the peer from everything that finds it by configuration (list,
+ * public key, allowed IPs) and mark it dead, so that packet paths stop
+ * taking it up.  The caller then waits for an RCU grace period.
+ */
+static void ptun_peer_make_dead(struct ptun_peer *peer)
+{
+	struct ptun_device *ptun = peer->device;
+
+	list_del_init(&peer->peer_list);
+	ptun_allowedips_remove_by_peer(&ptun->peer_allowedips, peer,
+				       &ptun->update_lock);
+	ptun_pubkey_hashtable_remove(ptun->peer_hashtable, peer);
+	WRITE_ONCE(peer->is_dead, true);
+}
+
+/*
+ * After the grace period no new work can find the peer: drain what is in
+ * flight, then drop the device's reference.
+ */
+static void ptun_peer_remove_after_dead(struct ptun_peer *peer)
+{
+	struct ptun_device *ptun = peer->device;
+
+	WARN_ON(!peer->is_dead);
+	/* is_dead keeps new keypairs from being added. */
+	ptun_noise_keypairs_clear(&peer->keypairs);
+	ptun_timers_stop(peer);
+	/*
+	 * A packet passes through two stages, parallel crypto then the
+	 * serial worker; each flush empties one of them.
+	 */
+	flush_workqueue(ptun->packet_crypt_wq);
+	flush_workqueue(ptun->packet_crypt_wq);
+	napi_disable(&peer->napi);
+	/* The peer's memory outlives an RCU grace period: no synchronize here. */
+	__netif_napi_del(&peer->napi);
+	flush_workqueue(ptun->handshake_send_wq);
+	/*
+	 * Handshake messages still queued for this peer find it dead (or
+	 * gone from the lookups) and drop it.
+	 */
+	--ptun->num_peers;
+	ptun_peer_put(peer);
+}
+
+void ptun_peer_remove(struct ptun_peer *peer)
+{
+	if (unlikely(!peer))
+		return;
+	lockdep_assert_held(&peer->device->update_lock);
+
+	ptun_peer_make_dead(peer);
+	synchronize_net();
+	ptun_peer_remove_after_dead(peer);
+}
+
+void ptun_peer_remove_all(struct ptun_device *ptun)
+{
+	struct ptun_peer *peer, *temp;
+	LIST_HEAD(dead_peers);
+
+	lockdep_assert_held(&ptun->update_lock);
+
+	/* One grace period for all of them. */
+	list_for_each_entry_safe(peer, temp, &ptun->peer_list, peer_list) {
+		ptun_peer_make_dead(peer);
+		list_add_tail(&peer->peer_list, &dead_peers);
+	}
+	synchronize_net();
+	list_for_each_entry_safe(peer, temp, &dead_peers, peer_list)
+		ptun_peer_remove_after_dead(peer);
+}
+
+static void ptun_peer_rcu_release(struct rcu_head *rcu)
+{
+	struct ptun_peer *peer = container_of(rcu, struct ptun_peer, rcu);
+
+	dst_cache_destroy(&peer->endpoint_cache);
+	WARN_ON(!skb_queue_empty(&peer->tx_queue.queue) ||
+		!skb_queue_empty(&peer->rx_queue.queue));
+	/* The handshake state holds keys. */
+	memzero_explicit(peer, sizeof(*peer));
+	kmem_cache_free(ptun_peer_cache, peer);
+}
+
+static void ptun_peer_kref_release(struct kref *refcount)
+{
+	struct ptun_peer *peer = container_of(refcount, struct ptun_peer, refcount);
+
+	pr_debug("%s: peer %llu (%pISpfsc) freed\n", peer->device->dev->name,
+		 peer->internal_id, &peer->endpoint.addr);
+	/* Nobody can reach the peer through its handshake index any more. */
+	ptun_index_hashtable_remove(peer->device->index_hashtable,
+				    &peer->handshake.entry);
+	ptun_packet_purge_staged_packets(peer);
+	call_rcu(&peer->rcu, ptun_peer_rcu_release);
+}
+
+void ptun_peer_put(struct ptun_peer *peer)
+{
+	if (unlikely(!peer))
+		return;
+	kref_put(&peer->refcount, ptun_peer_kref_release);
+}
+
+int __init ptun_peer_init(void)
+{
+	ptun_peer_cache = KMEM_CACHE(ptun_peer, 0);
+	return ptun_peer_cache ? 0 : -ENOMEM;
+}
+
+void ptun_peer_uninit(void)
+{
+	kmem_cache_destroy(ptun_peer_cache);
+}

@@ -1,0 +1,85 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Traffic through the tunnel: ptun with ptun and with WireGuard, each side
+# starting, over IPv4 and IPv6 on both layers.
+. "$(dirname "$0")/../lib.sh"
+
+# a starts: its first packet triggers the handshake.
+traffic_both_ways() {
+	ping_ok a 10.10.0.2
+	ping_ok a fd10::2
+	ping_ok b 10.10.0.1
+	ping_ok b fd10::1
+}
+
+counters_agree() {
+	local rx_a tx_a rx_b tx_b
+	read -r _ rx_a tx_a <<<"$(tun_show a transfer)"
+	read -r _ rx_b tx_b <<<"$(tun_show b transfer)"
+	echo "a: rx $rx_a tx $tx_a; b: rx $rx_b tx $tx_b"
+	[ "$rx_a" -gt 0 ] && [ "$tx_a" -gt 0 ] || fail "no bytes counted on a"
+	assert_eq "$rx_a" "$tx_b" "bytes a received vs bytes b sent"
+	assert_eq "$rx_b" "$tx_a" "bytes b received vs bytes a sent"
+	[ "$(tun_show a latest-handshakes | cut -f2)" -gt 0 ] || fail "no handshake time on a"
+	[ "$(tun_show b latest-handshakes | cut -f2)" -gt 0 ] || fail "no handshake time on b"
+}
+
+iperf_both_ways() {
+	in_ns b iperf3 -s -D -1 -p 5201 >/dev/null
+	sleep 0.5
+	in_ns a iperf3 -c 10.10.0.2 -p 5201 -t 3 -J >"$TMPDIR/up.json"
+	in_ns b iperf3 -s -D -1 -p 5202 >/dev/null
+	sleep 0.5
+	in_ns a iperf3 -c 10.10.0.2 -p 5202 -t 3 -R -J >"$TMPDIR/down.json"
+	python3 - "$TMPDIR/up.json" "$TMPDIR/down.json" <<'PY'
+import json, sys
+for path in sys.argv[1:]:
+    end = json.load(open(path))["end"]
+    bits = end["sum_received"]["bits_per_second"]
+    print("%s: %.1f Mbit/s" % (path.rsplit("/", 1)[1], bits / 1e6))
+    assert end["sum_received"]["bytes"] > 1_000_000, "less than 1 MB arrived"
+PY
+}
+
+ptun_ptun() {
+	two_hosts ptun ptun
+	traffic_both_ways
+	iperf_both_ways
+	counters_agree
+}
+
+ptun_ptun_outer_ipv6() {
+	OUTER=6 two_hosts ptun ptun
+	traffic_both_ways
+	counters_agree
+	assert_match "$(tun_show a endpoints)" '\[fd00:241::2\]:51822' "endpoint"
+}
+
+ptun_initiates_to_wireguard() {
+	two_hosts ptun wireguard
+	traffic_both_ways
+	iperf_both_ways
+	counters_agree
+}
+
+wireguard_initiates_to_ptun() {
+	two_hosts wireguard ptun
+	traffic_both_ways
+	iperf_both_ways
+	counters_agree
+}
+
+wireguard_ptun_outer_ipv6() {
+	OUTER=6 two_hosts wireguard ptun
+	ping_ok a fd10::2
+	ping_ok b 10.10.0.1
+	counters_agree
+}
+
+scenario "ptun <-> ptun: ping v4/v6 both ways, iperf3 both ways, counters agree" ptun_ptun
+scenario "ptun <-> ptun over IPv6 endpoints" ptun_ptun_outer_ipv6
+scenario "ptun initiates to WireGuard: ping, iperf3, counters agree" ptun_initiates_to_wireguard
+scenario "WireGuard initiates to ptun: ping, iperf3, counters agree" wireguard_initiates_to_ptun
+scenario "WireGuard <-> ptun over IPv6 endpoints" wireguard_ptun_outer_ipv6
+finish
