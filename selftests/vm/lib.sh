@@ -129,7 +129,7 @@ two_hosts() {
 		ip -n $h addr add 10.10.0.$n/24 dev tun0
 		ip -n $h addr add fd10::$n/64 dev tun0 nodad
 		eval "KEY_$h=\$TMPDIR/key-$h"
-		ptunctl genkey >"$TMPDIR/key-$h"
+		(umask 077; ptunctl genkey >"$TMPDIR/key-$h")
 		eval "PUB_$h=\$(ptunctl pubkey <\$TMPDIR/key-$h)"
 	done
 	for h in a b; do

@@ -1,0 +1,229 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The protocol's promises: cryptokey routing, roaming, replay protection,
+# recovery after a key change, a device that moved netns, garbage at the port.
+. "$(dirname "$0")/../lib.sh"
+
+# Tunnel tx bytes towards one peer, as the host's own tool reports them.
+peer_tx() {
+	in_ns "$1" ptunctl show tun0 transfer | awk -v k="$2" '$1 == k { print $3 }'
+}
+
+no_ping() {
+	! in_ns "$1" ping -c 1 -W 1 -q "$2" >/dev/null 2>&1 || fail "ping $2 from $1 got through"
+}
+
+# three_hosts: a with peers b and c on two veths; c also owns 10.20.0.0/24
+# behind its tunnel (10.20.0.1 on a dummy device).
+three_hosts() {
+	local h n
+	netns_add a b c
+	for h in b c; do
+		n=$([ $h = b ] && echo 2 || echo 3)
+		ip link add veth-a$h netns a type veth peer name veth-$h netns $h
+		ip -n a addr add 192.168.24$n.1/24 dev veth-a$h
+		ip -n $h addr add 192.168.24$n.2/24 dev veth-$h
+		ip -n a link set veth-a$h up
+		ip -n $h link set veth-$h up
+	done
+	for h in a b c; do
+		ip -n $h link add dev tun0 type ptun
+		(umask 077; ptunctl genkey >"$TMPDIR/key-$h")
+		eval "PUB_$h=\$(ptunctl pubkey <\$TMPDIR/key-$h)"
+		ip -n $h link set tun0 up
+	done
+	ip -n a addr add 10.10.0.1/24 dev tun0
+	ip -n b addr add 10.10.0.2/24 dev tun0
+	ip -n c addr add 10.10.0.3/24 dev tun0
+	ip -n c link add dummy0 type dummy
+	ip -n c addr add 10.20.0.1/24 dev dummy0
+	ip -n c link set dummy0 up
+	ip -n a route add 10.20.0.0/24 dev tun0
+	in_ns a ptunctl set tun0 private-key "$TMPDIR/key-a" listen-port 51820 \
+		peer "$PUB_b" allowed-ips 10.10.0.2/32 \
+		peer "$PUB_c" allowed-ips 10.10.0.3/32,10.20.0.0/24
+	for h in b c; do
+		n=$([ $h = b ] && echo 2 || echo 3)
+		in_ns $h ptunctl set tun0 private-key "$TMPDIR/key-$h" \
+			peer "$PUB_a" endpoint 192.168.24$n.1:51820 allowed-ips 0.0.0.0/0
+		ip -n $h route add 10.0.0.0/8 dev tun0 2>/dev/null || true
+		# b and c start, so that a learns their endpoints.
+		ping_ok $h 10.10.0.1
+	done
+}
+
+routing_by_allowed_ips() {
+	local b0 c0
+	three_hosts
+	b0=$(peer_tx a "$PUB_b") c0=$(peer_tx a "$PUB_c")
+	ping_ok a 10.20.0.1
+	assert_eq "$(peer_tx a "$PUB_b")" "$b0" "bytes sent to b while pinging behind c"
+	[ "$(peer_tx a "$PUB_c")" -gt "$c0" ] || fail "nothing went to c"
+	ping_ok a 10.10.0.2
+	ping_ok a 10.10.0.3
+}
+
+changing_allowed_ips() {
+	three_hosts
+	# Replace c's list: 10.20.0.0/24 is no one's now.
+	in_ns a ptunctl set tun0 peer "$PUB_c" allowed-ips 10.10.0.3/32
+	assert_eq "$(in_ns a ptunctl show tun0 allowed-ips | grep "$PUB_c" | cut -f2)" \
+		10.10.0.3/32 "c's allowed IPs after replacing"
+	no_ping a 10.20.0.1
+	# Give it to b, then to c: a prefix belongs to one peer at most.
+	in_ns a ptunctl set tun0 peer "$PUB_b" allowed-ips +10.20.0.0/24
+	in_ns a ptunctl set tun0 peer "$PUB_c" allowed-ips +10.20.0.0/24
+	assert_eq "$(in_ns a ptunctl show tun0 allowed-ips | grep "$PUB_b" | cut -f2)" \
+		10.10.0.2/32 "b's allowed IPs after c took the prefix"
+	ping_ok a 10.20.0.1
+	# Remove just that one.
+	in_ns a ptunctl set tun0 peer "$PUB_c" allowed-ips -10.20.0.0/24
+	assert_eq "$(in_ns a ptunctl show tun0 allowed-ips | grep "$PUB_c" | cut -f2)" \
+		10.10.0.3/32 "c's allowed IPs after removing one"
+	no_ping a 10.20.0.1
+}
+
+spoofed_source_is_dropped() {
+	local errors
+	three_hosts
+	errors=$(in_ns a cat /sys/class/net/tun0/statistics/rx_frame_errors)
+	# c claims b's tunnel address: a must not take it from c.
+	ip -n c addr add 10.10.0.2/32 dev dummy0
+	! in_ns c ping -c 2 -i 0.3 -W 1 -q -I 10.10.0.2 10.10.0.1 >/dev/null 2>&1 ||
+		fail "a answered a packet c sent from b's address"
+	[ "$(in_ns a cat /sys/class/net/tun0/statistics/rx_frame_errors)" -gt "$errors" ] ||
+		fail "a did not count the spoofed packets"
+	ping_ok c 10.10.0.1
+}
+
+removed_peer_gets_no_traffic() {
+	three_hosts
+	in_ns a ptunctl set tun0 peer "$PUB_b" remove
+	assert_eq "$(in_ns a ptunctl show tun0 peers)" "$PUB_c" "peers left"
+	no_ping a 10.10.0.2
+	no_ping b 10.10.0.1
+	ping_ok a 10.10.0.3
+}
+
+roaming() {
+	two_hosts ptun ptun
+	ping_ok a 10.10.0.2
+	# b moves to another address; a follows its authenticated packets.
+	ip -n b addr del 192.168.241.2/24 dev veth-b
+	ip -n b addr add 192.168.241.3/24 dev veth-b
+	ping_ok b 10.10.0.1
+	assert_eq "$(tun_show a endpoints | cut -f2)" 192.168.241.3:51822 "b's endpoint as a sees it"
+	ping_ok a 10.10.0.2
+}
+
+moved_device_keeps_its_socket() {
+	two_hosts ptun ptun
+	netns_add app
+	ip -n a link set tun0 netns app
+	ip -n app addr add 10.10.0.1/24 dev tun0
+	ip -n app link set tun0 up
+	# The socket is still in a, where the veth is; app has no other link.
+	ping_ok app 10.10.0.2
+	assert_eq "$(in_ns app ptunctl show tun0 listen-port)" 51821 "port after the move"
+	in_ns a ss -uln | grep -q ':51821 ' || fail "the socket left the birth netns"
+}
+
+# The UDP payload of the first data message (type 4, not a keepalive) in a
+# pcap file of Ethernet frames, as hex.
+first_data_message() {
+	python3 - "$1" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+off = 24
+while off + 16 <= len(data):
+    incl = struct.unpack_from("<I", data, off + 8)[0]
+    frame = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    if len(frame) < 14 + 20 + 8 or frame[12:14] != b"\x08\x00":
+        continue
+    ihl = (frame[14] & 15) * 4
+    payload = frame[14 + ihl + 8:]
+    if len(payload) > 32 and payload[:4] == b"\x04\0\0\0":
+        print(payload.hex())
+        break
+PY
+}
+
+replayed_packet_is_dropped() {
+	local payload rx before after
+	two_hosts ptun ptun
+	ping_ok a 10.10.0.2
+	in_ns b tcpdump -i veth-b -U -w "$TMPDIR/cap.pcap" udp port 51822 2>"$TMPDIR/tcpdump.log" &
+	for _ in $(seq 100); do
+		grep -q listening "$TMPDIR/tcpdump.log" && break
+		sleep 0.1
+	done
+	ping_ok a 10.10.0.2
+	sleep 0.5
+	kill %1
+	wait
+	payload=$(first_data_message "$TMPDIR/cap.pcap")
+	[ -n "$payload" ] || fail "no data message captured"
+	sleep 1
+	before=$(tun_show b transfer; in_ns b cat /sys/class/net/tun0/statistics/rx_packets)
+	# Sent again, from another port: no roaming either.
+	in_ns a python3 -c "
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(bytes.fromhex(sys.argv[1]), ('192.168.241.2', 51822))" "$payload"
+	sleep 1
+	after=$(tun_show b transfer; in_ns b cat /sys/class/net/tun0/statistics/rx_packets)
+	assert_eq "$after" "$before" "b's counters after the replay"
+	assert_eq "$(tun_show b endpoints | cut -f2)" 192.168.241.1:51821 "a's endpoint as b sees it"
+}
+
+new_private_key_recovers() {
+	local new_pub
+	two_hosts ptun wireguard
+	ping_ok a 10.10.0.2
+	(umask 077; ptunctl genkey >"$TMPDIR/key-new")
+	new_pub=$(ptunctl pubkey <"$TMPDIR/key-new")
+	in_ns a ptunctl set tun0 private-key "$TMPDIR/key-new"
+	in_ns b wg set tun0 peer "$PUB_a" remove peer "$new_pub" \
+		endpoint 192.168.241.1:51821 allowed-ips 10.10.0.1/32,fd10::1/128
+	ping_ok a 10.10.0.2
+	ping_ok b 10.10.0.1
+	assert_eq "$(tun_show b peers)" "$new_pub" "the peer b knows"
+}
+
+garbage_at_the_port() {
+	two_hosts ptun ptun
+	ping_ok a 10.10.0.2
+	in_ns a python3 - <<'PY'
+import os, random, socket, struct
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+target = ("192.168.241.2", 51822)
+sizes = {1: 148, 2: 92, 3: 64}
+for i in range(6000):
+    kind = i % 6
+    if kind == 0:
+        msg = os.urandom(random.randint(0, 1500))
+    elif kind in (1, 2, 3):
+        msg = struct.pack("<I", kind) + os.urandom(sizes[kind] - 4)
+    elif kind == 4:
+        msg = struct.pack("<I", 4) + os.urandom(random.randint(0, 1500))
+    else:
+        t = random.randint(1, 4)
+        msg = struct.pack("<I", t) + os.urandom(random.choice([0, 3, 12, 27, 60, 88, 144, 145]))
+    s.sendto(msg, target)
+PY
+	ping_ok a 10.10.0.2
+	ping_ok b 10.10.0.1
+}
+
+scenario "three hosts: packets go to the peer whose allowed IPs hold the destination" routing_by_allowed_ips
+scenario "allowed IPs replaced, moved between peers and removed" changing_allowed_ips
+scenario "a packet from an address its peer is not allowed is dropped" spoofed_source_is_dropped
+scenario "a removed peer gets no traffic and sends none through" removed_peer_gets_no_traffic
+scenario "roaming: a peer that changes address is followed" roaming
+scenario "a device moved to another netns tunnels through its birth netns" moved_device_keeps_its_socket
+scenario "a replayed data packet is dropped, counters unchanged" replayed_packet_is_dropped
+scenario "a new private key and a new handshake recover the session" new_private_key_recovers
+scenario "thousands of garbage datagrams leave the tunnel working" garbage_at_the_port
+finish
