@@ -265,18 +265,15 @@ static void ptun_packet_create_data(struct ptun_peer *peer,
 	int ret;
 
 	while ((skb = __skb_dequeue(packets)) != NULL) {
-		PACKET_CB(skb)->keypair = ptun_noise_keypair_get(keypair);
-		ptun_peer_get(peer);
 		rcu_read_lock_bh();
 		if (unlikely(READ_ONCE(peer->is_dead))) {
-			ret = -EPIPE;
 			rcu_read_unlock_bh();
-			/* not queued anywhere yet: undo here */
-			ptun_noise_keypair_put(keypair, false);
-			ptun_peer_put(peer);
 			kfree_skb(skb);
 			continue;
 		}
+		/* Each packet holds its keypair and its peer until it is sent. */
+		PACKET_CB(skb)->keypair = ptun_noise_keypair_get(keypair);
+		ptun_peer_get(peer);
 		ret = ptun_queue_enqueue_per_device_and_peer(&ptun->encrypt_queue,
 							     &peer->tx_queue, skb,
 							     ptun->packet_crypt_wq);

@@ -583,9 +583,21 @@ static void __init noise_test_bad_keys(struct noise_test *t)
 	struct ptun_peer *peer;
 	const u8 *good = t->initiator->static_identity.static_public;
 
+	static const u8 scalar[PTUN_NOISE_PUBLIC_KEY_LEN] = { 0x08, [31] = 0x40 };
+	u8 point[PTUN_NOISE_PUBLIC_KEY_LEN], out[PTUN_NOISE_PUBLIC_KEY_LEN];
+	unsigned int i;
+
 	noise_expect(t, ptun_noise_public_key_is_low_order(order_four) &&
 		     !ptun_noise_public_key_is_low_order(good),
 		     "low-order key check");
+	/* Every listed point, with and without the ignored top bit, is one. */
+	for (i = 0; i < ARRAY_SIZE(ptun_low_order_points) * 2; i++) {
+		memcpy(point, ptun_low_order_points[i / 2], sizeof(point));
+		point[PTUN_NOISE_PUBLIC_KEY_LEN - 1] |= (i & 1) << 7;
+		noise_expect(t, ptun_noise_public_key_is_low_order(point) &&
+			     !curve25519(out, scalar, point),
+			     "low-order point table");
+	}
 
 	peer = noise_test_peer(t->initiator, order_four);
 	if (!noise_expect(t, peer, "no memory"))
