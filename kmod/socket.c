@@ -22,6 +22,17 @@
 #include "queueing.h"
 #include "socket.h"
 
+/* The source we remembered no longer routes, or not out of its interface. */
+static bool ptun_src4_moved(const struct ptun_endpoint *endpoint,
+			    const struct rtable *rt)
+{
+	if (!endpoint->src_if4)
+		return false;
+	if (IS_ERR(rt))
+		return PTR_ERR(rt) == -EINVAL;
+	return rt->dst.dev->ifindex != endpoint->src_if4;
+}
+
 static int ptun_send4(struct ptun_device *ptun, struct sk_buff *skb,
 		      struct ptun_endpoint *endpoint, u8 ds,
 		      struct dst_cache *cache)
@@ -63,8 +74,7 @@ static int ptun_send4(struct ptun_device *ptun, struct sk_buff *skb,
 				dst_cache_reset(cache);
 		}
 		rt = ip_route_output_flow(sock_net(sock), &fl, sock);
-		if (unlikely(endpoint->src_if4 && ((IS_ERR(rt) && PTR_ERR(rt) == -EINVAL) ||
-				(!IS_ERR(rt) && rt->dst.dev->ifindex != endpoint->src_if4)))) {
+		if (unlikely(ptun_src4_moved(endpoint, rt))) {
 			/* The remembered source is on another interface now. */
 			endpoint->src4.s_addr = 0;
 			endpoint->src_if4 = 0;
@@ -133,7 +143,8 @@ static int ptun_send6(struct ptun_device *ptun, struct sk_buff *skb,
 		security_sk_classify_flow(sock, flowi6_to_flowi_common(&fl));
 		if (unlikely(!ipv6_addr_any(&fl.saddr) &&
 			     !ipv6_chk_addr(sock_net(sock), &fl.saddr, NULL, 0))) {
-			endpoint->src6 = fl.saddr = in6addr_any;
+			fl.saddr = in6addr_any;
+			endpoint->src6 = in6addr_any;
 			if (cache)
 				dst_cache_reset(cache);
 		}
