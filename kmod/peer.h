@@ -89,6 +89,7 @@ struct ptun_peer *ptun_peer_create(struct ptun_device *device,
 
 /* A reference, or NULL if the peer is NULL or already on its way out. */
 struct ptun_peer * __must_check ptun_peer_get_maybe_zero(struct ptun_peer *peer);
+
 static inline struct ptun_peer *ptun_peer_get(struct ptun_peer *peer)
 {
 	kref_get(&peer->refcount);
