@@ -95,6 +95,7 @@ static inline struct ptun_peer *ptun_peer_get(struct ptun_peer *peer)
 	kref_get(&peer->refcount);
 	return peer;
 }
+
 void ptun_peer_put(struct ptun_peer *peer);
 void ptun_peer_remove(struct ptun_peer *peer);
 void ptun_peer_remove_all(struct ptun_device *device);
