@@ -6,7 +6,8 @@
 # make demo         the narrated demo, in a VM
 # make deps         only install what is missing
 #
-# W=1 and C=1 pass through to Kbuild as usual.
+# W=1 and C=1 pass through to Kbuild as usual; CONFIG_PTUN_DEBUG=y builds the
+# in-module self-tests, which run when the module loads.
 
 TOP := $(CURDIR)
 KERNEL := $(TOP)/selftests/vm/kernel
@@ -28,12 +29,14 @@ kmod:
 tools:
 	$(MAKE) -C tools/ptunctl
 
-# A private copy per kernel, so modules for several kernels can coexist:
+# A private copy per kernel (and per flavour: BUILD=VERSION-debug with
+# CONFIG_PTUN_DEBUG=y), so that modules for several kernels can coexist:
 # build/VERSION/kmod/ptun.ko.
+BUILD ?= $(kver)
 module-for:
-	@mkdir -p build/$(kver)
-	@cp -a -u Kbuild kmod uapi build/$(kver)/
-	$(MAKE) -C $(KDIR) M=$(TOP)/build/$(kver) modules
+	@mkdir -p build/$(BUILD)
+	@cp -a -u Kbuild kmod uapi build/$(BUILD)/
+	$(MAKE) -C $(KDIR) M=$(TOP)/build/$(BUILD) modules
 
 deps:
 	@selftests/install-deps

@@ -12,7 +12,6 @@
  * IPv4 address fills the top half of the first.  Both families thus share
  * one set of bit operations, and comparing a prefix costs two XORs.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitops.h>
 #include <linux/ip.h>

@@ -19,10 +19,10 @@ static int __init ptun_selftests(void)
 		  ptun_noise_selftest();
 
 	if (!ok) {
-		pr_err("ptun: self-tests failed, refusing to load\n");
+		pr_err("self-tests failed, refusing to load\n");
 		return -ENOTRECOVERABLE;
 	}
-	pr_info("ptun: all self-tests passed\n");
+	pr_info("all self-tests passed\n");
 	return 0;
 }
 #else
@@ -53,7 +53,7 @@ static int __init ptun_mod_init(void)
 	if (ret)
 		goto err_device;
 
-	pr_info("ptun loaded\n");
+	pr_info("loaded\n");
 	return 0;
 
 err_device:

@@ -13,7 +13,6 @@
  * transcript, authenticated as AEAD additional data) and its Diffie-Hellman
  * results into the chaining key ck, from which the session keys come.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <crypto/algapi.h>
 #include <linux/log2.h>

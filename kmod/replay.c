@@ -9,7 +9,6 @@
  * into, never shifts bits, and a jump of any size costs at most one pass
  * over the ring.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
 #include <linux/bitops.h>
