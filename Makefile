@@ -3,7 +3,8 @@
 # make              ptun.ko (kmod/ptun.ko) for the default kernel, and ptunctl
 # make KVER=V       the module for kernel V: a full version or a series (6.1, 6.12)
 # make check        install what is missing, build, run unit and VM tests
-# make demo         the narrated demo, in a VM
+# make demo         the narrated demo, in a VM: a VPN between four hosts
+# make bench        ptun against WireGuard: figures and build/bench.png
 # make deps         only install what is missing
 #
 # W=1 and C=1 pass through to Kbuild as usual; CONFIG_PTUN_DEBUG=y builds the
@@ -47,6 +48,12 @@ check: deps
 demo: deps tools
 	selftests/demo
 
+# ptun against WireGuard, figures and a chart; not part of check.
+bench: deps tools
+	@dpkg-query -W -f='$${Status}' python3-matplotlib 2>/dev/null | grep -q 'ok installed' || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-matplotlib
+	selftests/bench/run
+
 clean:
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
 		.*.cmd Module.symvers modules.order
@@ -54,4 +61,4 @@ clean:
 	$(MAKE) -C selftests/unit clean
 	rm -rf build
 
-.PHONY: all kmod tools module-for deps check demo clean
+.PHONY: all kmod tools module-for deps check demo bench clean
