@@ -4,13 +4,18 @@
 build, so the scenarios can check the kernel's own validation.
 
     genl.py set|get [--ifindex N] [--ifname S] [--attr NAME=VALUE ...]
-                    [--raw TYPE=HEX ...]
+                    [--raw TYPE=HEX ...] [--peer SPEC ...]
 
 NAME is an attribute of the device set in uapi/linux/ptun.h (private-key,
 public-key, listen-port, fwmark); VALUE is hex for keys, a number otherwise.
-Prints "ok" and, for get, one "name: value" line per attribute; on error
-prints "error: ERRNO: EXTACK" and exits 1.
+SPEC is a PTUN_A_DEVICE_PEER nest as NAME=VALUE items separated by ";":
+public-key=B64, flags=N, allowedip=CIDR (repeatable), allowedip-remove=CIDR,
+raw=TYPE:HEX.
+Prints "ok" and, for get, one "name: value" line per attribute and per peer
+a "peer: KEY" line; on error prints "error: ERRNO: EXTACK" and exits 1.
 """
+import base64
+import ipaddress
 import argparse
 import errno
 import os
@@ -51,11 +56,17 @@ def attr(kind, payload):
     return struct.pack("=HH", length, kind) + payload + b"\0" * (-length % 4)
 
 
-def parse_attrs(data):
+def parse_attrs(data, peers=False):
+    """Attributes by type; with peers, the repeated peer nests as a list."""
     attrs = {}
     while len(data) >= 4:
         length, kind = struct.unpack_from("=HH", data)
-        attrs[kind & 0x3FFF] = data[4:length]
+        if length < 4:
+            break
+        kind &= 0x3FFF
+        attrs[kind] = data[4:length]
+        if peers and kind == UAPI["PTUN_A_DEVICE_PEER"]:
+            attrs.setdefault("peers", []).append(parse_attrs(data[4:length]))
         data = data[(length + 3) & ~3:]
     return attrs
 
@@ -91,7 +102,7 @@ class Genl:
                         tlvs = parse_attrs(msg[4 + 16:] if kind == NLMSG_ERROR else msg[4:])
                         extack = tlvs.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode()
                     raise OSError(-err, extack)
-                replies.append(parse_attrs(msg[4:]))
+                replies.append(parse_attrs(msg[4:], peers=family != GENL_ID_CTRL))
                 if not mflags & 0x2:  # NLM_F_MULTI
                     return replies
 
@@ -102,7 +113,7 @@ class Genl:
 
 
 FORMATS = {"private-key": "key", "public-key": "key", "listen-port": "=H",
-           "fwmark": "=I", "ifindex": "=I", "ifname": "str"}
+           "fwmark": "=I", "ifindex": "=I", "ifname": "str", "flags": "=I"}
 
 
 def encode(name, value):
@@ -126,6 +137,29 @@ def decode(kind, value):
     return str(kind), value.hex()
 
 
+def peer_nest(spec):
+    payload = b""
+    for item in spec.split(";"):
+        name, value = item.split("=", 1)
+        if name == "public-key":
+            payload += attr(UAPI["PTUN_A_PEER_PUBLIC_KEY"], base64.b64decode(value))
+        elif name == "flags":
+            payload += attr(UAPI["PTUN_A_PEER_FLAGS"], struct.pack("=I", int(value, 0)))
+        elif name in ("allowedip", "allowedip-remove"):
+            net = ipaddress.ip_network(value, strict=False)
+            body = attr(UAPI["PTUN_A_ALLOWEDIP_FAMILY"],
+                        struct.pack("=H", socket.AF_INET if net.version == 4 else socket.AF_INET6))
+            body += attr(UAPI["PTUN_A_ALLOWEDIP_IPADDR"], ipaddress.ip_interface(value).ip.packed)
+            body += attr(UAPI["PTUN_A_ALLOWEDIP_CIDR_MASK"], bytes([net.prefixlen]))
+            if name == "allowedip-remove":
+                body += attr(UAPI["PTUN_A_ALLOWEDIP_FLAGS"], struct.pack("=I", 1))
+            payload += attr(UAPI["PTUN_A_PEER_ALLOWEDIP"] | 0x8000, body)
+        elif name == "raw":
+            kind, data = value.split(":", 1)
+            payload += attr(int(kind, 0), bytes.fromhex(data))
+    return attr(UAPI["PTUN_A_DEVICE_PEER"] | 0x8000, payload)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("cmd", choices=["set", "get"])
@@ -133,6 +167,7 @@ def main():
     ap.add_argument("--ifname")
     ap.add_argument("--attr", action="append", default=[])
     ap.add_argument("--raw", action="append", default=[])
+    ap.add_argument("--peer", action="append", default=[])
     args = ap.parse_args()
 
     payload = b""
@@ -146,6 +181,8 @@ def main():
     for item in args.raw:
         kind, value = item.split("=", 1)
         payload += attr(int(kind, 0), bytes.fromhex(value))
+    for spec in args.peer:
+        payload += peer_nest(spec)
 
     nl = Genl()
     try:
@@ -157,8 +194,12 @@ def main():
             replies = nl.request(family, UAPI["PTUN_CMD_GET_DEVICE"], NLM_F_REQUEST | NLM_F_DUMP, payload)
             print("ok")
             for reply in replies:
-                for kind, value in sorted(reply.items()):
+                for kind, value in sorted((k, v) for k, v in reply.items() if k != "peers"):
+                    if kind == UAPI["PTUN_A_DEVICE_PEER"]:
+                        continue
                     print("%s: %s" % decode(kind, value))
+                for peer in reply.get("peers", []):
+                    print("peer: " + base64.b64encode(peer[UAPI["PTUN_A_PEER_PUBLIC_KEY"]]).decode())
     except OSError as e:
         name = "EOPNOTSUPP" if e.errno == errno.EOPNOTSUPP else errno.errorcode.get(e.errno, e.errno)
         print("error: %s: %s" % (name, e.strerror or ""))

@@ -161,7 +161,97 @@ user_namespace_admin() {
 	assert_eq "$(ptunctl show interfaces)" pt0 "devices in the initial netns"
 }
 
+# The same peers on a WireGuard and a ptun device (both down: no handshake
+# yet), then every view of them must read the same.
+peers_match_wg() {
+	local psk peers=() i
+	netns_add wg pt
+	ip -n wg link add dev tun0 type wireguard
+	ip -n pt link add dev tun0 type ptun
+	(umask 077; ptunctl genkey >"$KEY"; ptunctl genpsk >"$TMPDIR/psk")
+	for i in 1 2 3; do
+		peers+=("$(ptunctl genkey | ptunctl pubkey)")
+	done
+	for tool in "in_ns wg wg" "in_ns pt ptunctl"; do
+		$tool set tun0 private-key "$KEY" listen-port 7777 \
+			peer "${peers[0]}" preshared-key "$TMPDIR/psk" endpoint 192.0.2.1:51820 \
+				persistent-keepalive 25 allowed-ips 10.0.0.0/24,fd00::/64 \
+			peer "${peers[1]}" endpoint [2001:db8::1]:4444 allowed-ips 10.1.0.1/32 \
+			peer "${peers[2]}"
+	done
+	compare_with_wg
+	local view
+	for view in "tun0 peers" "tun0 endpoints" "tun0 allowed-ips" "tun0 latest-handshakes" \
+		    "tun0 transfer" "tun0 persistent-keepalive" "tun0 preshared-keys" "all allowed-ips"; do
+		# shellcheck disable=SC2086
+		assert_eq "$(in_ns pt ptunctl show $view)" "$(in_ns wg wg show $view)" "show $view"
+	done
+	# Changing and removing, the same way on both.
+	for tool in "in_ns wg wg" "in_ns pt ptunctl"; do
+		$tool set tun0 peer "${peers[0]}" allowed-ips 10.0.0.0/24,10.9.0.0/16 \
+			persistent-keepalive off preshared-key /dev/null \
+			peer "${peers[1]}" remove
+	done
+	compare_with_wg
+}
+
+# Larger than one netlink message, both ways: many peers, one with many
+# allowed IPs.  WireGuard given the same must show the same dump.
+big_config_splits() {
+	local args=() many i
+	netns_add wg pt
+	ip -n wg link add dev tun0 type wireguard
+	ip -n pt link add dev tun0 type ptun
+	many=$(python3 -c 'print(",".join("10.%d.%d.0/24" % (i // 256, i % 256) for i in range(1500)))')
+	args+=(peer "$(ptunctl genkey | ptunctl pubkey)" allowed-ips "$many")
+	for i in $(seq 300); do
+		args+=(peer "$(ptunctl genkey | ptunctl pubkey)" allowed-ips "172.16.$((i / 256)).$((i % 256))/32")
+	done
+	in_ns pt ptunctl set tun0 "${args[@]}"
+	in_ns wg wg set tun0 "${args[@]}"
+	assert_eq "$(in_ns pt ptunctl show tun0 peers | wc -l)" 301 "peers read back"
+	assert_eq "$(in_ns pt ptunctl show tun0 allowed-ips | wc -w)" 2101 "keys and allowed IPs read back"
+	assert_eq "$(in_ns pt ptunctl show tun0 dump)" "$(in_ns wg wg show tun0 dump)" "dump against WireGuard's"
+}
+
+peer_validation() {
+	local before own pub
+	ip link add dev pt0 type ptun
+	(umask 077; ptunctl genkey >"$KEY")
+	pub=$(ptunctl genkey | ptunctl pubkey)
+	ptunctl set pt0 private-key "$KEY" peer "$pub" allowed-ips 10.0.0.0/24
+	before=$(ptunctl show pt0 dump)
+	# The all-zero key and the order-8 points are no keys.
+	expect_error 'low-order' ptunctl set pt0 peer AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
+	expect_error 'low-order' ptunctl set pt0 peer 4Ot6fDtBuK4WVuP68Z/EatoJjeucMrH9hmIFFl9JuAA=
+	# A request with one bad peer changes nothing, not even its good peers.
+	assert_match "$($GENL set --ifname pt0 --peer "public-key=$(ptunctl genkey | ptunctl pubkey)" \
+		--peer "public-key=$pub;allowedip=10.9.0.1/16")" \
+		'^error: EINVAL: .*bits set past its prefix' "host bits in an allowed IP"
+	assert_match "$($GENL set --ifname pt0 --peer "public-key=$pub;raw=4:02000000c00002010000000000000000")" \
+		'^error: EINVAL: .*endpoint needs a port' "an endpoint without a port"
+	assert_match "$($GENL set --ifname pt0 --peer "allowedip=10.0.0.0/8")" \
+		'^error: EINVAL: .*public key' "a peer without a key"
+	assert_match "$($GENL set --ifname pt0 --peer "public-key=$pub;raw=7:00")" \
+		'^error: EINVAL: .*read-only' "setting transfer counters"
+	assert_eq "$(ptunctl show pt0 dump)" "$before" "configuration after the rejected requests"
+
+	# Our own key in the peer list is skipped, so one file can list a mesh.
+	own=$(ptunctl pubkey <"$KEY")
+	ptunctl set pt0 peer "$own" allowed-ips 10.5.0.0/24
+	assert_eq "$(ptunctl show pt0 peers)" "$pub" "peers after adding our own key"
+	# update-only never creates; replace-peers keeps only what it names.
+	assert_match "$($GENL set --ifname pt0 --peer "public-key=$own;flags=4")" '^ok$' "update-only"
+	assert_eq "$(ptunctl show pt0 peers)" "$pub" "peers after update-only of an unknown key"
+	own=$(ptunctl genkey | ptunctl pubkey)
+	assert_match "$($GENL set --ifname pt0 --attr flags=1 --peer "public-key=$own")" '^ok$' "replace-peers"
+	assert_eq "$(ptunctl show pt0 peers)" "$own" "peers after replace-peers"
+}
+
 scenario "set and show every device field" set_show_round_trip
+scenario "peers: ptunctl show prints what wg show prints for the same peers" peers_match_wg
+scenario "a configuration larger than a message is split on set and on dump" big_config_splits
+scenario "peer validation: low-order keys, host bits, endpoints, own key, flags" peer_validation
 scenario "a private key is stored clamped, its public key derived" unclamped_key_is_stored_clamped
 scenario "ptunctl show prints what wg show prints for the same config" output_matches_wg
 scenario "bad input to ptunctl: one-line error, state unchanged" bad_input_via_ptunctl

@@ -217,10 +217,38 @@ PY
 	ping_ok b 10.10.0.1
 }
 
+# Outgoing encapsulated packets carry the device's fwmark.
+fwmark_on_outgoing_packets() {
+	two_hosts ptun ptun
+	in_ns a nft add table inet t
+	in_ns a nft 'add chain inet t out { type filter hook output priority 0; }'
+	in_ns a nft add rule inet t out udp dport 51822 meta mark 0x2a counter
+	in_ns a ptunctl set tun0 fwmark 0x2a
+	ping_ok a 10.10.0.2
+	in_ns a nft list chain inet t out | grep -Eq 'counter packets [1-9]' ||
+		fail "no packet left with mark 0x2a"
+}
+
+# Persistent keepalives flow without any traffic.
+persistent_keepalive() {
+	local before after
+	two_hosts ptun ptun
+	ping_ok a 10.10.0.2
+	in_ns a ptunctl set tun0 peer "$PUB_b" persistent-keepalive 1
+	before=$(tun_show b transfer | cut -f2)
+	sleep 4
+	after=$(tun_show b transfer | cut -f2)
+	echo "b received $before then $after bytes"
+	# A keepalive is a 32-byte message.
+	[ "$after" -ge $((before + 3 * 32)) ] || fail "fewer than 3 keepalives in 4 s"
+}
+
 scenario "three hosts: packets go to the peer whose allowed IPs hold the destination" routing_by_allowed_ips
 scenario "allowed IPs replaced, moved between peers and removed" changing_allowed_ips
 scenario "a packet from an address its peer is not allowed is dropped" spoofed_source_is_dropped
 scenario "a removed peer gets no traffic and sends none through" removed_peer_gets_no_traffic
+scenario "outgoing packets carry the fwmark" fwmark_on_outgoing_packets
+scenario "persistent keepalives flow without traffic" persistent_keepalive
 scenario "roaming: a peer that changes address is followed" roaming
 scenario "a device moved to another netns tunnels through its birth netns" moved_device_keeps_its_socket
 scenario "a replayed data packet is dropped, counters unchanged" replayed_packet_is_dropped
