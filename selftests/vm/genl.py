@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Send hand-made ptun netlink requests, including ones ptunctl refuses to
 build, so the scenarios can check the kernel's own validation.
