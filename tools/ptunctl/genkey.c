@@ -46,6 +46,20 @@ static int write_key(const struct subcommand *cmd,
 	return err ? 1 : 0;
 }
 
+/* genkey, genpsk and pubkey take no arguments and need libsodium. */
+static int key_command_start(const struct subcommand *cmd, int argc)
+{
+	if (argc != 1) {
+		subcommand_usage_error(cmd);
+		return -1;
+	}
+	if (sodium_init() < 0) {
+		ptun_err("%s: cannot initialise libsodium", cmd->name);
+		return -1;
+	}
+	return 0;
+}
+
 static int genkey_run(const struct subcommand *cmd, int argc,
 		      const char *argv[])
 {
@@ -54,14 +68,8 @@ static int genkey_run(const struct subcommand *cmd, int argc,
 	int ret;
 
 	(void)argv;
-	if (argc != 1) {
-		subcommand_usage_error(cmd);
+	if (key_command_start(cmd, argc))
 		return 1;
-	}
-	if (sodium_init() < 0) {
-		ptun_err("%s: cannot initialise libsodium", cmd->name);
-		return 1;
-	}
 	/* Same words as wg(8), which scripts may already filter. */
 	if (!fstat(STDOUT_FILENO, &st) && S_ISREG(st.st_mode) &&
 	    st.st_mode & S_IRWXO)
@@ -85,14 +93,8 @@ static int pubkey_run(const struct subcommand *cmd, int argc,
 	int ret;
 
 	(void)argv;
-	if (argc != 1) {
-		subcommand_usage_error(cmd);
+	if (key_command_start(cmd, argc))
 		return 1;
-	}
-	if (sodium_init() < 0) {
-		ptun_err("%s: cannot initialise libsodium", cmd->name);
-		return 1;
-	}
 	status = key_read_fd(STDIN_FILENO, secret);
 	if (status != KEY_READ_OK) {
 		ptun_err("%s: %s", cmd->name, key_read_strerror(status));
