@@ -24,6 +24,16 @@
 /* AF41: handshakes are small and latency matters for them. */
 #define PTUN_HANDSHAKE_DSCP 0x88
 
+/* An authenticated handshake message leaves: the timers and the rate limit see it. */
+static void ptun_send_handshake_message(struct ptun_peer *peer, void *message,
+					size_t len)
+{
+	ptun_timers_any_authenticated_packet_traversal(peer);
+	ptun_timers_any_authenticated_packet_sent(peer);
+	atomic64_set(&peer->last_sent_handshake, ktime_get_coarse_boottime_ns());
+	ptun_socket_send_buffer_to_peer(peer, message, len, PTUN_HANDSHAKE_DSCP);
+}
+
 void ptun_packet_send_handshake_initiation(struct ptun_peer *peer, bool is_retry)
 {
 	struct ptun_message_handshake_initiation packet;
@@ -40,12 +50,7 @@ void ptun_packet_send_handshake_initiation(struct ptun_peer *peer, bool is_retry
 
 	if (ptun_noise_handshake_create_initiation(&packet, &peer->handshake)) {
 		ptun_cookie_add_mac_to_packet(&packet, sizeof(packet), peer);
-		ptun_timers_any_authenticated_packet_traversal(peer);
-		ptun_timers_any_authenticated_packet_sent(peer);
-		atomic64_set(&peer->last_sent_handshake,
-			     ktime_get_coarse_boottime_ns());
-		ptun_socket_send_buffer_to_peer(peer, &packet, sizeof(packet),
-						PTUN_HANDSHAKE_DSCP);
+		ptun_send_handshake_message(peer, &packet, sizeof(packet));
 		ptun_timers_handshake_initiated(peer);
 	}
 	memzero_explicit(&packet, sizeof(packet));
@@ -96,12 +101,7 @@ void ptun_packet_send_handshake_response(struct ptun_peer *peer)
 		if (ptun_noise_handshake_begin_session(&peer->handshake,
 						       &peer->keypairs)) {
 			ptun_timers_session_derived(peer);
-			ptun_timers_any_authenticated_packet_traversal(peer);
-			ptun_timers_any_authenticated_packet_sent(peer);
-			atomic64_set(&peer->last_sent_handshake,
-				     ktime_get_coarse_boottime_ns());
-			ptun_socket_send_buffer_to_peer(peer, &packet, sizeof(packet),
-							PTUN_HANDSHAKE_DSCP);
+			ptun_send_handshake_message(peer, &packet, sizeof(packet));
 		}
 	}
 	memzero_explicit(&packet, sizeof(packet));
