@@ -48,6 +48,14 @@ static const struct nla_policy ptun_peer_policy[PTUN_A_PEER_MAX + 1] = {
 		.reject_message = "transfer counters are read-only",
 	},
 	[PTUN_A_PEER_ALLOWEDIP]		= NLA_POLICY_NESTED(ptun_allowedip_policy),
+	[PTUN_A_PEER_DROPS]		= {
+		.type = NLA_REJECT,
+		.reject_message = "drop counters are read-only",
+	},
+	[PTUN_A_PEER_HANDSHAKES]	= {
+		.type = NLA_REJECT,
+		.reject_message = "handshake counters are read-only",
+	},
 };
 
 static const struct nla_policy ptun_get_device_policy[PTUN_A_DEVICE_IFNAME + 1] = {
@@ -67,6 +75,10 @@ static const struct nla_policy ptun_set_device_policy[PTUN_A_DEVICE_MAX + 1] = {
 	[PTUN_A_DEVICE_FWMARK]		= { .type = NLA_U32 },
 	[PTUN_A_DEVICE_FLAGS]		= NLA_POLICY_MASK(NLA_U32, PTUN_DEVICE_F_ALL),
 	[PTUN_A_DEVICE_PEER]		= NLA_POLICY_NESTED(ptun_peer_policy),
+	[PTUN_A_DEVICE_DROPS]		= {
+		.type = NLA_REJECT,
+		.reject_message = "drop counters are read-only",
+	},
 };
 
 static struct net_device *ptun_nl_dev_by_attrs(struct net *net,
@@ -141,7 +153,8 @@ static int ptun_nl_put_device(struct sk_buff *skb, struct ptun_device *ptun)
 	if (nla_put_u32(skb, PTUN_A_DEVICE_IFINDEX, dev->ifindex) ||
 	    nla_put_string(skb, PTUN_A_DEVICE_IFNAME, dev->name) ||
 	    nla_put_u16(skb, PTUN_A_DEVICE_LISTEN_PORT, ptun->incoming_port) ||
-	    nla_put_u32(skb, PTUN_A_DEVICE_FWMARK, ptun->fwmark))
+	    nla_put_u32(skb, PTUN_A_DEVICE_FWMARK, ptun->fwmark) ||
+	    ptun_counters_put_drops(skb, PTUN_A_DEVICE_DROPS, ptun->counters))
 		return ret;
 
 	down_read(&identity->lock);
@@ -189,7 +202,9 @@ static int ptun_nl_put_peer_details(struct sk_buff *skb, struct ptun_peer *peer)
 	    nla_put_u64_64bit(skb, PTUN_A_PEER_RX_BYTES, READ_ONCE(peer->rx_bytes),
 			      PTUN_A_PEER_PAD) ||
 	    nla_put_u64_64bit(skb, PTUN_A_PEER_TX_BYTES, READ_ONCE(peer->tx_bytes),
-			      PTUN_A_PEER_PAD))
+			      PTUN_A_PEER_PAD) ||
+	    ptun_counters_put_drops(skb, PTUN_A_PEER_DROPS, peer->counters) ||
+	    ptun_counters_put_handshakes(skb, PTUN_A_PEER_HANDSHAKES, peer->counters))
 		return -EMSGSIZE;
 	return ptun_nl_put_endpoint(skb, peer);
 }

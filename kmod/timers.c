@@ -47,6 +47,7 @@ static void ptun_expired_retransmit_handshake(struct timer_list *timer)
 		net_dbg_ratelimited("%s: handshake with peer %llu (%pISpfsc) gave up after %d attempts\n",
 				    peer->device->dev->name, peer->internal_id,
 				    &peer->endpoint.addr, PTUN_MAX_TIMER_HANDSHAKES + 2);
+		ptun_count_handshake(peer, PTUN_A_HANDSHAKES_GAVE_UP);
 		timer_delete(&peer->timer_send_keepalive);
 		/* Nothing will carry these now; do not let them wait forever. */
 		ptun_packet_purge_staged_packets(peer);
@@ -56,6 +57,7 @@ static void ptun_expired_retransmit_handshake(struct timer_list *timer)
 		return;
 	}
 	++peer->timer_handshake_attempts;
+	ptun_count_handshake(peer, PTUN_A_HANDSHAKES_TIMEOUTS);
 	net_dbg_ratelimited("%s: no handshake response from peer %llu (%pISpfsc) after %d seconds, retrying (try %d)\n",
 			    peer->device->dev->name, peer->internal_id,
 			    &peer->endpoint.addr, PTUN_REKEY_TIMEOUT,
