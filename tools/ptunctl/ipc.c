@@ -227,6 +227,24 @@ static int ipc_get_u64(const struct nlattr *attr, uint64_t *val)
 	return MNL_CB_OK;
 }
 
+/* A nest of u64 counters into @counters by type; types past @max are newer. */
+static int ipc_parse_counters(const struct nlattr *nest, uint64_t *counters,
+			      uint16_t max)
+{
+	const struct nlattr *attr;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return ipc_bad_reply();
+	mnl_attr_for_each_nested(attr, nest) {
+		uint16_t type = mnl_attr_get_type(attr);
+
+		if (type > max || mnl_attr_get_payload_len(attr) != sizeof(uint64_t))
+			continue;
+		counters[type] = mnl_attr_get_u64(attr);
+	}
+	return MNL_CB_OK;
+}
+
 static int ipc_parse_peer_attr(const struct nlattr *attr, void *data)
 {
 	struct ptun_peer *peer = data;
@@ -261,6 +279,11 @@ static int ipc_parse_peer_attr(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 			return ipc_bad_reply();
 		return ipc_parse_allowedip(attr, peer);
+	case PTUN_A_PEER_DROPS:
+		return ipc_parse_counters(attr, peer->drops, PTUN_A_DROPS_MAX);
+	case PTUN_A_PEER_HANDSHAKES:
+		return ipc_parse_counters(attr, peer->handshakes,
+					  PTUN_A_HANDSHAKES_MAX);
 	}
 	return MNL_CB_OK;
 }
@@ -341,6 +364,8 @@ static int ipc_parse_device_attr(const struct nlattr *attr, void *data)
 		break;
 	case PTUN_A_DEVICE_PEER:
 		return ipc_parse_peer(attr, dev);
+	case PTUN_A_DEVICE_DROPS:
+		return ipc_parse_counters(attr, dev->drops, PTUN_A_DROPS_MAX);
 	}
 	return MNL_CB_OK;
 }

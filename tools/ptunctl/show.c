@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "address.h"
+#include "counters.h"
 #include "device.h"
 #include "encoding.h"
 #include "ipc.h"
@@ -36,6 +37,9 @@ enum show_field {
 	SHOW_PERSISTENT_KEEPALIVE,
 	SHOW_DUMP,
 };
+
+/* --counters: `dump' lines end with the counters' columns. */
+static bool show_counters;
 
 static const char *const show_field_names[] = {
 	[SHOW_PUBLIC_KEY] = "public-key",
@@ -119,9 +123,9 @@ static void print_allowedips(const struct ptun_peer *peer, char separator,
 static void print_keepalive(const struct ptun_peer *peer)
 {
 	if (peer->keepalive)
-		printf("%u\n", peer->keepalive);
+		printf("%u", peer->keepalive);
 	else
-		printf("off\n");
+		printf("off");
 }
 
 /* One line per peer: its public key, a tab, then the field. */
@@ -152,6 +156,7 @@ static void print_peer_field(const struct ptun_peer *peer,
 		break;
 	case SHOW_PERSISTENT_KEEPALIVE:
 		print_keepalive(peer);
+		putchar('\n');
 		break;
 	case SHOW_DUMP:
 		printf("%s\t", key_text(key, peer->preshared_key, has_psk));
@@ -161,6 +166,9 @@ static void print_peer_field(const struct ptun_peer *peer,
 		       peer->last_handshake_ns / NSEC_PER_SEC, peer->rx_bytes,
 		       peer->tx_bytes);
 		print_keepalive(peer);
+		if (show_counters)
+			counters_dump_peer(peer);
+		putchar('\n');
 		break;
 	default:
 		break;
@@ -209,10 +217,13 @@ static void print_device(const struct ptun_device *dev, enum show_field field,
 		printf("%s\n", fwmark_text(mark, dev->fwmark));
 		break;
 	case SHOW_DUMP:
-		printf("%s\t%s\t%u\t%s\n",
+		printf("%s\t%s\t%u\t%s",
 		       key_text(priv, dev->private_key, has_priv),
 		       key_text(pub, dev->public_key, has_pub),
 		       dev->listen_port, fwmark_text(mark, dev->fwmark));
+		if (show_counters)
+			counters_dump_device(dev);
+		putchar('\n');
 		print_peer_lines(dev, field, with_name);
 		break;
 	default:
@@ -306,6 +317,11 @@ static int show_run(const struct subcommand *cmd, int argc, const char *argv[])
 {
 	enum show_field field = SHOW_PRETTY;
 
+	if (argc > 1 && !strcmp(argv[1], "--counters")) {
+		show_counters = true;
+		argv++;
+		argc--;
+	}
 	if (argc > 3) {
 		subcommand_usage_error(cmd);
 		return 1;
@@ -328,7 +344,7 @@ const struct subcommand show_command = {
 	.name = "show",
 	.run = show_run,
 	.summary = "Shows the current configuration and device information",
-	.usage = "show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]",
+	.usage = "show [--counters] { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]",
 	.details =
 		"Without arguments, or with `all', shows every ptun interface; `interfaces'\n"
 		"lists their names on one line. The full view lists peers most recent\n"
@@ -348,6 +364,10 @@ const struct subcommand show_command = {
 		"tab-separated, then a line per peer: public-key, preshared-key, endpoint,\n"
 		"allowed-ips (comma-separated), latest-handshake, received, sent and\n"
 		"persistent-keepalive. Unset keys print as (none), a zero fwmark as off.\n"
+		"With --counters (before the interface), `dump' adds columns of name=value\n"
+		"counters, comma-separated: the interface's drops by reason; each peer's\n"
+		"drops, then its handshakes (see uapi/ptun.yaml for each reason). The full\n"
+		"view shows the non-zero ones, and why a peer without a handshake has none.\n"
 		"\n"
 		"Environment:\n"
 		"  PTUN_COLOR_MODE=always|never|auto  colours (auto: when stdout is a terminal)\n"
