@@ -6,6 +6,7 @@
 #include <linux/slab.h>
 
 #include "device.h"
+#include "netlink.h"
 #include "peer.h"
 #include "queueing.h"
 #include "socket.h"
@@ -58,6 +59,7 @@ struct ptun_peer *ptun_peer_create(struct ptun_device *ptun,
 	ptun_pubkey_hashtable_add(ptun->peer_hashtable, peer);
 	++ptun->num_peers;
 	pr_debug("%s: peer %llu created\n", ptun->dev->name, peer->internal_id);
+	ptun_nl_notify_peer(peer, PTUN_EVENT_PEER_ADDED);
 	return peer;
 
 err_counters:
@@ -85,6 +87,7 @@ static void ptun_peer_make_dead(struct ptun_peer *peer)
 {
 	struct ptun_device *ptun = peer->device;
 
+	ptun_nl_notify_peer(peer, PTUN_EVENT_PEER_REMOVED);
 	list_del_init(&peer->peer_list);
 	ptun_allowedips_remove_by_peer(&ptun->peer_allowedips, peer,
 				       &ptun->update_lock);

@@ -39,6 +39,31 @@
 
 #define PTUN_KEY_LEN		32
 
+/*
+ * The multicast group of PTUN_CMD_EVENT notifications, sent in the network
+ * namespace the device is in.  Each carries PTUN_A_DEVICE_IFINDEX,
+ * PTUN_A_DEVICE_IFNAME, PTUN_A_DEVICE_EVENT and one PTUN_A_DEVICE_PEER with
+ * the peer's PTUN_A_PEER_PUBLIC_KEY and, when it has one, its
+ * PTUN_A_PEER_ENDPOINT.  Only authenticated changes are announced: a
+ * handshake completed, packets that passed decryption, a configuration.
+ */
+#define PTUN_MCGRP_EVENTS	"events"
+
+enum ptun_event {
+	/* a handshake with the peer completed: a new session */
+	PTUN_EVENT_HANDSHAKE = 1,
+	/* the peer's endpoint changed: it roamed, or was configured */
+	PTUN_EVENT_ENDPOINT,
+	/* no new session for long: the peer's keys were wiped */
+	PTUN_EVENT_SESSION_EXPIRED,
+	/* every retry of a handshake went unanswered */
+	PTUN_EVENT_HANDSHAKE_GAVE_UP,
+	/* the peer was added by configuration */
+	PTUN_EVENT_PEER_ADDED,
+	/* the peer was removed by configuration */
+	PTUN_EVENT_PEER_REMOVED,
+};
+
 enum ptun_device_flags {
 	/* remove every peer not named in this request */
 	PTUN_DEVICE_F_REPLACE_PEERS = 1U << 0,
@@ -78,6 +103,8 @@ enum {
 	PTUN_A_DEVICE_PEER,
 	/* nest of PTUN_A_DROPS_*: packets the device dropped (get only) */
 	PTUN_A_DEVICE_DROPS,
+	/* u32, enum ptun_event (events only) */
+	PTUN_A_DEVICE_EVENT,
 
 	__PTUN_A_DEVICE_MAX,
 	PTUN_A_DEVICE_MAX = (__PTUN_A_DEVICE_MAX - 1)
@@ -211,6 +238,7 @@ enum {
 	PTUN_CMD_UNSPEC,
 	PTUN_CMD_GET_DEVICE,
 	PTUN_CMD_SET_DEVICE,
+	PTUN_CMD_EVENT,
 
 	__PTUN_CMD_MAX,
 	PTUN_CMD_MAX = (__PTUN_CMD_MAX - 1)
