@@ -19,6 +19,7 @@
 
 #include "ipc.h"
 #include "netlink.h"
+#include "terminal.h"
 
 /* Requests other than a set's are small. */
 #define IPC_REQUEST_SIZE	256
@@ -92,17 +93,42 @@ static struct nlmsghdr *ipc_genl_request(char *buf, size_t size,
 	return nlh;
 }
 
-static int ipc_cb_family(const struct nlmsghdr *nlh, void *data)
+/* The id of the events group, from one CTRL_ATTR_MCAST_GROUPS entry. */
+static void ipc_parse_mcast_group(const struct nlattr *nest, struct ipc *ipc)
 {
 	const struct nlattr *attr;
-	uint16_t *family = data;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GRP_NAME &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+			name = mnl_attr_get_str(attr);
+		else if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GRP_ID &&
+			 mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			id = mnl_attr_get_u32(attr);
+	}
+	if (name && !strcmp(name, PTUN_MCGRP_EVENTS))
+		ipc->events_group = id;
+}
+
+static int ipc_cb_family(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr, *group;
+	struct ipc *ipc = data;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) != CTRL_ATTR_FAMILY_ID)
-			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
-			return ipc_bad_reply();
-		*family = mnl_attr_get_u16(attr);
+		switch (mnl_attr_get_type(attr)) {
+		case CTRL_ATTR_FAMILY_ID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+				return ipc_bad_reply();
+			ipc->family = mnl_attr_get_u16(attr);
+			break;
+		case CTRL_ATTR_MCAST_GROUPS:
+			mnl_attr_for_each_nested(group, attr)
+				ipc_parse_mcast_group(group, ipc);
+			break;
+		}
 	}
 	return MNL_CB_OK;
 }
@@ -125,7 +151,7 @@ int ipc_open(struct ipc *ipc)
 			       NLM_F_REQUEST | NLM_F_ACK, CTRL_CMD_GETFAMILY, 1,
 			       ++ipc->seq);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, PTUN_FAMILY_NAME);
-	ret = nl_transact(ipc->nl, nlh, ipc_cb_family, &ipc->family);
+	ret = nl_transact(ipc->nl, nlh, ipc_cb_family, ipc);
 	if (ret == -ENOENT)
 		snprintf(ipc_note, sizeof(ipc_note),
 			 "ptun module not loaded (no \"%s\" generic netlink family)",
@@ -715,4 +741,114 @@ int ipc_list_devices(struct ipc_link **links, size_t *count)
 	*links = list.links;
 	*count = list.count;
 	return 0;
+}
+
+/* ---- events ---- */
+
+struct monitor_ctx {
+	struct ipc_event event;
+	int (*cb)(const struct ipc_event *event, void *data);
+	void *data;
+};
+
+static int ipc_parse_event_peer_attr(const struct nlattr *attr, void *data)
+{
+	struct ipc_event *event = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case PTUN_A_PEER_PUBLIC_KEY:
+		if (mnl_attr_validate2(attr, MNL_TYPE_BINARY, PTUN_KEY_LEN) < 0)
+			return ipc_bad_reply();
+		memcpy(event->public_key, mnl_attr_get_payload(attr), PTUN_KEY_LEN);
+		break;
+	case PTUN_A_PEER_ENDPOINT:
+		return ipc_parse_endpoint(attr, &event->endpoint);
+	}
+	return MNL_CB_OK;
+}
+
+static int ipc_parse_event_attr(const struct nlattr *attr, void *data)
+{
+	struct ipc_event *event = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case PTUN_A_DEVICE_IFINDEX:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return ipc_bad_reply();
+		event->ifindex = mnl_attr_get_u32(attr);
+		break;
+	case PTUN_A_DEVICE_IFNAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 ||
+		    mnl_attr_get_payload_len(attr) > IFNAMSIZ)
+			return ipc_bad_reply();
+		strcpy(event->ifname, mnl_attr_get_str(attr));
+		break;
+	case PTUN_A_DEVICE_EVENT:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return ipc_bad_reply();
+		event->event = mnl_attr_get_u32(attr);
+		break;
+	case PTUN_A_DEVICE_PEER:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return ipc_bad_reply();
+		return mnl_attr_parse_nested(attr, ipc_parse_event_peer_attr, event);
+	}
+	return MNL_CB_OK;
+}
+
+static int ipc_cb_event(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	struct monitor_ctx *ctx = data;
+	int ret;
+
+	if (genl->cmd != PTUN_CMD_EVENT)
+		return MNL_CB_OK;
+	memset(&ctx->event, 0, sizeof(ctx->event));
+	ret = mnl_attr_parse(nlh, sizeof(*genl), ipc_parse_event_attr, &ctx->event);
+	if (ret <= MNL_CB_STOP)
+		return ret;
+	ret = ctx->cb(&ctx->event, ctx->data);
+	if (ret) {
+		errno = ret;
+		return MNL_CB_STOP;
+	}
+	return MNL_CB_OK;
+}
+
+int ipc_monitor(struct ipc *ipc, int (*cb)(const struct ipc_event *event, void *data),
+		void *data)
+{
+	alignas(struct nlmsghdr) char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct monitor_ctx ctx = { .cb = cb, .data = data };
+	int group = ipc->events_group;
+	ssize_t len;
+	int ret;
+
+	ipc_note[0] = '\0';
+	if (!group) {
+		snprintf(ipc_note, sizeof(ipc_note),
+			 "this ptun module sends no events (too old)");
+		return ipc_fail(EOPNOTSUPP);
+	}
+	if (mnl_socket_setsockopt(ipc->nl, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0)
+		return ipc_fail(errno);
+	for (;;) {
+		len = mnl_socket_recvfrom(ipc->nl, buf, sizeof(buf));
+		if (len < 0) {
+			/* The socket overflowed: events were lost, not the stream. */
+			if (errno == ENOBUFS) {
+				ptun_warn("some events were lost");
+				continue;
+			}
+			return ipc_fail(errno);
+		}
+		errno = 0;
+		ret = mnl_cb_run(buf, len, 0, 0, ipc_cb_event, &ctx);
+		if (ret == MNL_CB_STOP)
+			return errno;
+		if (ret < 0)
+			return ipc_fail(errno);
+	}
 }
