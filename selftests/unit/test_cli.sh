@@ -327,6 +327,22 @@ run show a b c
 failed_one_line usage
 result $? "show with too many arguments is a usage error"
 
+run monitor a b
+failed_one_line usage
+result $? "monitor takes one interface at most"
+
+run monitor --bogus
+failed_one_line usage
+result $? "monitor with an unknown option is a usage error"
+
+run monitor abcdefghijklmnopq
+failed_one_line abcdefghijklmnopq
+result $? "monitor with a 17-character interface name is refused"
+
+run show --counters a b c
+failed_one_line usage
+result $? "show --counters with too many arguments is a usage error"
+
 if strace -f -qq -e trace=socket -o /dev/null true 2>/dev/null; then
 	strace -f -qq -e trace=socket -o "$tmp/trace" \
 		"$PTUNCTL" set nosuchdev fwmark 1 listen-port 70000 2>/dev/null
