@@ -339,6 +339,18 @@ run monitor abcdefghijklmnopq
 failed_one_line abcdefghijklmnopq
 result $? "monitor with a 17-character interface name is refused"
 
+run monitor tun0 --reresolve notakey host:1
+failed_one_line "not a public key"
+result $? "monitor --reresolve checks the public key"
+
+run monitor --reresolve HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw= host:1
+failed_one_line "needs an interface"
+result $? "monitor --reresolve needs an interface"
+
+run monitor tun0 --reresolve HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=
+failed_one_line usage
+result $? "monitor --reresolve takes a key and an endpoint"
+
 run show --counters a b c
 failed_one_line usage
 result $? "show --counters with too many arguments is a usage error"

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
@@ -816,9 +818,10 @@ static int ipc_cb_event(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int ipc_monitor(struct ipc *ipc, int (*cb)(const struct ipc_event *event, void *data),
-		void *data)
+int ipc_monitor(struct ipc *ipc, unsigned int tick_seconds,
+		int (*cb)(const struct ipc_event *event, void *data), void *data)
 {
+	struct timeval tick = { .tv_sec = tick_seconds };
 	alignas(struct nlmsghdr) char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct monitor_ctx ctx = { .cb = cb, .data = data };
 	int group = ipc->events_group;
@@ -834,8 +837,18 @@ int ipc_monitor(struct ipc *ipc, int (*cb)(const struct ipc_event *event, void *
 	if (mnl_socket_setsockopt(ipc->nl, NETLINK_ADD_MEMBERSHIP, &group,
 				  sizeof(group)) < 0)
 		return ipc_fail(errno);
+	if (tick_seconds &&
+	    setsockopt(mnl_socket_get_fd(ipc->nl), SOL_SOCKET, SO_RCVTIMEO,
+		       &tick, sizeof(tick)) < 0)
+		return ipc_fail(errno);
 	for (;;) {
 		len = mnl_socket_recvfrom(ipc->nl, buf, sizeof(buf));
+		if (len < 0 && tick_seconds && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			ret = cb(NULL, data);
+			if (ret)
+				return ret;
+			continue;
+		}
 		if (len < 0) {
 			/* The socket overflowed: events were lost, not the stream. */
 			if (errno == ENOBUFS) {

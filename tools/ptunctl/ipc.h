@@ -56,10 +56,11 @@ struct ipc_event {
 
 /*
  * Join the events group and call cb for each event until it returns
- * non-zero (that value is returned) or reading fails.  Needs CAP_NET_ADMIN.
+ * non-zero (that value is returned) or reading fails; with tick_seconds,
+ * also with a NULL event after that long without one.  Needs CAP_NET_ADMIN.
  */
-int ipc_monitor(struct ipc *ipc, int (*cb)(const struct ipc_event *event, void *data),
-		void *data);
+int ipc_monitor(struct ipc *ipc, unsigned int tick_seconds,
+		int (*cb)(const struct ipc_event *event, void *data), void *data);
 
 const char *ipc_strerror(void);
 
