@@ -219,8 +219,8 @@ run set --help
 result $? "set --help is help set"
 
 run help show
-[ "$rc" -eq 0 ] && grep -qF 'Usage: ptunctl show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]' "$tmp/out"
-result $? "help show shows wg's show syntax, peer fields included"
+[ "$rc" -eq 0 ] && grep -qF 'Usage: ptunctl show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump | --json]' "$tmp/out"
+result $? "help show shows wg's show syntax, peer fields included, and --json"
 
 run genkey -h
 [ "$rc" -eq 0 ] && grep -q '^Usage: ptunctl genkey$' "$tmp/out"
