@@ -190,10 +190,45 @@ hostname_endpoints() {
 	assert_eq "$(ptunctl show pt0 peers | wc -l)" 2 "peers after the failed name"
 }
 
+# show --json of a live tunnel: valid against the schema, and the values
+# of show dump.
+json_of_a_live_tunnel() {
+	local doc=$TMPDIR/show.json
+	two_hosts ptun ptun
+	ping_ok a 10.10.0.2
+	in_ns a ptunctl show --json >"$doc"
+	cat "$doc"
+	/usr/bin/python3 "$TOP/selftests/unit/validate-json" --runtime "$doc"
+	in_ns a ptunctl show tun0 dump >"$TMPDIR/dump"
+	/usr/bin/python3 - "$doc" "$TMPDIR/dump" <<-'PY'
+	import datetime, json, sys
+	doc = json.load(open(sys.argv[1]))
+	dev, = doc["interfaces"]
+	lines = [l.split("\t") for l in open(sys.argv[2]).read().splitlines()]
+	priv, pub, port, fwmark = lines[0]
+	assert dev["name"] == "tun0"
+	assert (dev["private_key"], dev["public_key"]) == (priv, pub)
+	assert dev["listen_port"] == int(port) and fwmark == "off" and dev["fwmark"] == 0
+	peer, = dev["peers"]
+	key, psk, endpoint, ips, hs, rx, tx, keepalive = lines[1]
+	assert peer["public_key"] == key and psk == "(none)" and peer["preshared_key"] is None
+	assert peer["endpoint"] == endpoint == "192.168.241.2:51822"
+	assert ",".join(peer["allowed_ips"]) == ips
+	assert peer["latest_handshake"]["epoch_seconds"] == int(hs) > 0
+	when = datetime.datetime.fromtimestamp(int(hs), datetime.timezone.utc)
+	assert peer["latest_handshake"]["iso8601"] == when.strftime("%Y-%m-%dT%H:%M:%SZ")
+	assert (peer["rx_bytes"], peer["tx_bytes"]) == (int(rx), int(tx))
+	assert peer["rx_bytes"] > 0 and keepalive == "off" and peer["persistent_keepalive"] == 0
+	PY
+	in_ns a ptunctl showconf tun0 --json >"$TMPDIR/conf.json"
+	/usr/bin/python3 "$TOP/selftests/unit/validate-json" "$TMPDIR/conf.json"
+}
+
 scenario "ptunctl showconf → wg setconf → wg showconf → ptunctl setconf: same config" wg_round_trip
 scenario "syncconf adds, changes and removes peers; b keeps its session" syncconf_keeps_sessions
 scenario "syncconf of an unchanged file: no new handshake" syncconf_without_changes_sends_nothing
 scenario "bad files: one line naming file and line, nothing changed" bad_files_change_nothing
 scenario "host bits and readable keys: warnings, the file still applies" warnings_and_go_on
 scenario "endpoints by hostname and [IPv6]" hostname_endpoints
+scenario "show --json of a live tunnel: the schema's, dump's values" json_of_a_live_tunnel
 finish
