@@ -170,3 +170,37 @@ void counters_dump_peer(const struct ptun_peer *peer)
 	dump_column(peer->handshakes, handshake_names, FIRST_HANDSHAKE,
 		    PTUN_A_HANDSHAKES_MAX);
 }
+
+static void json_counters(struct json *json, const char *key, const uint64_t *counters,
+			  const char *const *names, unsigned int first,
+			  unsigned int last)
+{
+	char name[32];
+	unsigned int type;
+	size_t i;
+
+	json_key(json, key);
+	json_object_begin(json);
+	for (type = first; type <= last; type++) {
+		snprintf(name, sizeof(name), "%s", names[type]);
+		for (i = 0; name[i]; i++)
+			if (name[i] == '-')
+				name[i] = '_';
+		json_kv_u64(json, name, counters[type]);
+	}
+	json_object_end(json);
+}
+
+void counters_json_device(struct json *json, const struct ptun_device *dev)
+{
+	json_counters(json, "drops", dev->drops, drop_names, FIRST_DROP,
+		      PTUN_A_DROPS_MAX);
+}
+
+void counters_json_peer(struct json *json, const struct ptun_peer *peer)
+{
+	json_counters(json, "drops", peer->drops, drop_names, FIRST_DROP,
+		      PTUN_A_DROPS_MAX);
+	json_counters(json, "handshakes", peer->handshakes, handshake_names,
+		      FIRST_HANDSHAKE, PTUN_A_HANDSHAKES_MAX);
+}

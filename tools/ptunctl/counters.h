@@ -8,6 +8,7 @@
 #define PTUNCTL_COUNTERS_H
 
 #include "device.h"
+#include "json.h"
 
 /* Lines of the full view, after the device's and after a peer's. */
 void counters_pretty_device(const struct ptun_device *dev);
@@ -19,5 +20,12 @@ void counters_pretty_peer(const struct ptun_peer *peer);
  */
 void counters_dump_device(const struct ptun_device *dev);
 void counters_dump_peer(const struct ptun_peer *peer);
+
+/*
+ * In --json, objects of every counter by name ('_' for the spec's '-'):
+ * "drops" of the device; "drops" and "handshakes" of a peer.
+ */
+void counters_json_device(struct json *json, const struct ptun_device *dev);
+void counters_json_peer(struct json *json, const struct ptun_peer *peer);
 
 #endif /* PTUNCTL_COUNTERS_H */
