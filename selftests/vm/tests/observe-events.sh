@@ -56,9 +56,15 @@ assert all(e["interface"] == "tun0" for e in events), events
 n = len([e for e in got if e[1] == x])
 assert n and all(e[1] == x for e in got[:n]), got
 assert [e[0] for e in got[:n]][-1] == "peer-removed", got
-assert got[n:] == [("handshake", b, "192.168.241.2:51822"),
-                   ("endpoint", b, "192.168.241.3:51822"),
-                   ("peer-removed", b, "192.168.241.3:51822")], got[n:]
+# Under load a timer may start another handshake: more handshake events,
+# never other ones, never out of this order.
+want = [("handshake", b, "192.168.241.2:51822"),
+        ("endpoint", b, "192.168.241.3:51822"),
+        ("peer-removed", b, "192.168.241.3:51822")]
+seen = [e for e in got[n:] if e in want]
+extra = [e for e in got[n:] if e not in want]
+assert seen == want, got[n:]
+assert all(e[:2] == ("handshake", b) for e in extra), got[n:]
 PY
 	cat "$TMPDIR/events-c"
 	assert_eq "$(grep -vc "\"peer\":\"$pub_x\"" "$TMPDIR/events-c")" 0 \
