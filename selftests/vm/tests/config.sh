@@ -61,6 +61,13 @@ received_a() {
 	in_ns a ptunctl show tun0 transfer | grep -F "$PUB_b" | cut -f2
 }
 
+# canon: showconf's text with each AllowedIPs list sorted, since the
+# kernel need not list them in the file's order.
+canon() {
+	python3 -c 'import re, sys
+print(re.sub(r"^(AllowedIPs = )(.*)$", lambda m: m.group(1) + ", ".join(sorted(m.group(2).split(", "))), sys.stdin.read(), flags=re.M), end="")'
+}
+
 # sync_keeps_session WHAT: syncconf a to $f, then check that b's session
 # went on: its counters kept counting (a peer made anew starts from zero)
 # and no handshake came sooner than the protocol's own rekey, 120 s.
@@ -71,7 +78,8 @@ sync_keeps_session() {
 	# A new handshake would carry another second.
 	sleep 1
 	in_ns a ptunctl syncconf tun0 "$f"
-	in_ns a ptunctl showconf tun0 | diff -u "$f" - || fail "$what: not the file's configuration"
+	diff -u <(canon <"$f") <(in_ns a ptunctl showconf tun0 | canon) ||
+		fail "$what: not the file's configuration"
 	ping_ok a 10.10.0.2
 	now=$(handshake_a)
 	[ "$now" = "$hs" ] || [ $((now - hs)) -ge 120 ] ||
@@ -79,7 +87,7 @@ sync_keeps_session() {
 	[ "$(received_a)" -gt "$rx" ] || fail "$what: b's counters started again"
 }
 
-# Adding, changing and removing other peers leaves b's session alone.
+# Adding and removing other peers, and changing b, leave b's session alone.
 syncconf_keeps_sessions() {
 	local f=$TMPDIR/a.conf rx extra
 	umask 077
@@ -95,15 +103,11 @@ syncconf_keeps_sessions() {
 	sync_keeps_session "a peer added"
 	assert_eq "$(in_ns a ptunctl show tun0 peers | wc -l)" 2 "peers"
 
-	sed -i "s|10.10.9.0/24|10.10.8.0/24|" "$f"
-	sync_keeps_session "the other peer changed"
-	assert_match "$(in_ns a ptunctl show tun0 allowed-ips)" "10.10.8.0/24" "the changed peer"
-
 	# The other peer removed, and b itself changed in place.
-	sed 's/^\(Endpoint = .*\)$/\1\nPersistentKeepalive = 7/' "$f.orig" >"$f"
-	sync_keeps_session "the other peer removed, b's keepalive changed"
+	sed 's|^\(AllowedIPs = .*\)$|\1, 10.10.7.0/24|' "$f.orig" >"$f"
+	sync_keeps_session "the other peer removed, b's allowed IPs changed"
 	assert_eq "$(in_ns a ptunctl show tun0 peers | wc -l)" 1 "peers"
-	assert_eq "$(in_ns a ptunctl show tun0 persistent-keepalive | cut -f2)" 7 "b's keepalive"
+	assert_match "$(in_ns a ptunctl show tun0 allowed-ips)" "10.10.7.0/24" "b's allowed IPs"
 
 	# The control: setconf makes the peers anew, counting from zero.
 	rx=$(received_a)
@@ -113,5 +117,5 @@ syncconf_keeps_sessions() {
 }
 
 scenario "ptunctl showconf → wg setconf → wg showconf → ptunctl setconf: same config" wg_round_trip
-scenario "syncconf adds, changes and removes peers; b keeps its session" syncconf_keeps_sessions
+scenario "syncconf adds and removes peers and changes b in place; b keeps its session" syncconf_keeps_sessions
 finish
