@@ -37,7 +37,7 @@ cleanup_topology() {
 # PTUN_ONLY="fn1 fn2 ...": run only these scenarios of the file (the debug
 # kernel's share of make check).
 scenario() {
-	local what=$1 fn=$2 log status
+	local what=$1 fn=$2 log status t0=$SECONDS
 	case " ${PTUN_ONLY:-$fn} " in
 	*" $fn "*) ;;
 	*) return 0 ;;
@@ -49,6 +49,7 @@ scenario() {
 	cleanup_topology
 	if [ "$status" -eq 0 ]; then
 		echo "ok $n_run - $what"
+		echo "# $fn: $((SECONDS - t0)) s"
 	else
 		n_failed=$((n_failed + 1))
 		echo "not ok $n_run - $what"

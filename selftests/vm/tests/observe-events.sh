@@ -5,13 +5,14 @@
 # `ptunctl monitor', and endpoint names re-resolved when they move.
 . "$(dirname "$0")/../lib.sh"
 
-# wait_for FILE REGEX [SECONDS]: until a line of FILE matches (10 s at most).
+# wait_for FILE TEXT [SECONDS]: until a line of FILE holds TEXT, a fixed
+# string (public keys hold "+"); 10 s at most.
 wait_for() {
 	for _ in $(seq $((${3:-10} * 5))); do
-		grep -Eq -- "$2" "$1" && return 0
+		grep -Fq -- "$2" "$1" && return 0
 		sleep 0.2
 	done
-	fail "no line of $1 matches /$2/: $(cat "$1")"
+	fail "no line of $1 holds '$2': $(cat "$1")"
 }
 
 events_in_order() {
