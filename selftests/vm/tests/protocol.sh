@@ -129,27 +129,6 @@ moved_device_keeps_its_socket() {
 	in_ns a ss -uln | grep -q ':51821 ' || fail "the socket left the birth netns"
 }
 
-# The UDP payload of the first data message (type 4, not a keepalive) in a
-# pcap file of Ethernet frames, as hex.
-first_data_message() {
-	python3 - "$1" <<'PY'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-off = 24
-while off + 16 <= len(data):
-    incl = struct.unpack_from("<I", data, off + 8)[0]
-    frame = data[off + 16:off + 16 + incl]
-    off += 16 + incl
-    if len(frame) < 14 + 20 + 8 or frame[12:14] != b"\x08\x00":
-        continue
-    ihl = (frame[14] & 15) * 4
-    payload = frame[14 + ihl + 8:]
-    if len(payload) > 32 and payload[:4] == b"\x04\0\0\0":
-        print(payload.hex())
-        break
-PY
-}
-
 # b's view of a: "<tunnel rx bytes> <device rx packets> <data messages from
 # a's real port> <their IP bytes> <datagrams from other ports> <their bytes>".
 # The nft counters tell genuine traffic in the window (a passive keepalive
@@ -182,7 +161,7 @@ replayed_packet_is_dropped() {
 	sleep 0.5
 	kill %1
 	wait
-	payload=$(first_data_message "$TMPDIR/cap.pcap")
+	payload=$(first_message 4 "$TMPDIR/cap.pcap")
 	[ -n "$payload" ] || fail "no data message captured"
 	sleep 1
 	read -r -a b0 <<<"$(replay_view)"
