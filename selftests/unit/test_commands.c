@@ -62,6 +62,21 @@ static const struct ipc_link three_links[] = {
 	{ 5, "pt0" }, { 6, "gone" }, { 7, "pt1" },
 };
 
+static const struct subcommand *find_command(const char *name)
+{
+	static const struct subcommand *const commands[] = {
+		&show_command, &set_command, &setconf_command,
+		&addconf_command, &syncconf_command, &showconf_command,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
+	}
+	abort();
+}
+
 struct outcome {
 	int status;
 	char out[8192], err[4096], log[4096];
@@ -118,7 +133,7 @@ static void run(struct outcome *o, const char *colour, const char *hide,
 		dup2(fileno(err), STDERR_FILENO);
 		fake_ipc.log = log;
 		setvbuf(log, NULL, _IONBF, 0);
-		cmd = !strcmp(argv[0], "set") ? &set_command : &show_command;
+		cmd = find_command(argv[0]);
 		status = cmd->run(cmd, argc, argv);
 		fflush(stdout);
 		_exit(status);
@@ -614,6 +629,108 @@ static void test_set_peers(const char *dir)
 	unlink(pskfile);
 }
 
+#define PT2_SHOWCONF \
+	"[Interface]\n" \
+	"ListenPort = 51821\n" \
+	"PrivateKey = " PRIV "\n" \
+	"\n" \
+	"[Peer]\n" \
+	"PublicKey = " PEER_B "\n" \
+	"AllowedIPs = fd00::/64\n" \
+	"Endpoint = [2001:db8::1]:51821\n" \
+	"\n" \
+	"[Peer]\n" \
+	"PublicKey = " PEER_A "\n" \
+	"PresharedKey = " PSK "\n" \
+	"AllowedIPs = 10.0.0.0/24, 10.1.0.1/32\n" \
+	"Endpoint = 192.0.2.1:51820\n" \
+	"PersistentKeepalive = 25\n" \
+	"\n" \
+	"[Peer]\n" \
+	"PublicKey = " PEER_C "\n" \
+	"PersistentKeepalive = 3600\n"
+
+#define ZERO_KEY "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+static void test_conf_files(const char *dir)
+{
+	char path[256], want[2048];
+	struct outcome o;
+
+	expect("showconf: wg's file format, peers in the kernel's order", NULL,
+	       NULL, (const char *[]){ "showconf", "pt2", NULL }, PT2_SHOWCONF);
+
+	write_key_file(path, dir, "pt2.conf", PT2_SHOWCONF);
+	run(&o, NULL, NULL, (const char *[]){ "setconf", "pt2", path, NULL });
+	if (!tap_ok(!o.status && !o.err[0] && strstr(o.log, "set pt2 flags 0x1d port 51821 fwmark 0x0 key " PRIV "\n") &&
+		    strstr(o.log, "  peer " PEER_C " flags 0xa psk - endpoint - keepalive 3600 allowed-ips -\n"),
+		    "setconf: the whole configuration, peers replaced"))
+		diag_text("log", o.log);
+
+	run(&o, NULL, NULL, (const char *[]){ "addconf", "pt2", path, NULL });
+	tap_ok(!o.status && strstr(o.log, "set pt2 flags 0x5 port 51821 fwmark 0x0 key " PRIV "\n") &&
+	       strstr(o.log, "  peer " PEER_C " flags 0x2 psk - endpoint - keepalive 3600 allowed-ips -\n"),
+	       "addconf: only what the file names");
+
+	run(&o, NULL, NULL, (const char *[]){ "syncconf", "pt2", path, NULL });
+	if (!tap_ok(!o.status && !o.err[0] &&
+		    !strcmp(o.log, "open\nget pt2\nclose\n"),
+		    "syncconf with the device's own showconf: nothing is sent"))
+		diag_text("log", o.log);
+
+	/* C gone, B's keepalive and A's preshared key changed, PUB new. */
+	write_key_file(path, dir, "pt2.conf",
+		       "[Interface]\nPrivateKey = " PRIV "\n"
+		       "[Peer]\nPublicKey = " PEER_B "\nAllowedIPs = fd00::/64\n"
+		       "PersistentKeepalive = 10\n"
+		       "[Peer]\nPublicKey = " PEER_A "\n"
+		       "AllowedIPs = 10.1.0.1/32, 10.0.0.0/24\n"
+		       "[Peer]\nPublicKey = " PUB "\nAllowedIPs = 10.9.0.0/16\n");
+	run(&o, NULL, NULL, (const char *[]){ "syncconf", "pt2", path, NULL });
+	snprintf(want, sizeof(want),
+		 "open\nget pt2\nset pt2 flags 0x0 port 0 fwmark 0x0 key -\n"
+		 "  peer " PEER_C " flags 0x%x psk - endpoint - keepalive - allowed-ips -\n"
+		 "  peer " PEER_B " flags 0x%x psk - endpoint - keepalive 10 allowed-ips -\n"
+		 "  peer " PEER_A " flags 0x%x psk " ZERO_KEY " endpoint - keepalive 0 allowed-ips -\n"
+		 "  peer " PUB " flags 0x%x psk - endpoint - keepalive - allowed-ips +10.9.0.0/16\n"
+		 "close\n", PTUN_PEER_REMOVE, PTUN_PEER_HAS_KEEPALIVE,
+		 PTUN_PEER_HAS_PRESHARED_KEY | PTUN_PEER_HAS_KEEPALIVE,
+		 PTUN_PEER_REPLACE_ALLOWEDIPS);
+	if (!tap_ok(!o.status && !o.err[0] && !strcmp(o.log, want),
+		    "syncconf sends only the differences; unchanged peers and settings are not named"))
+		diag_text("log", o.log);
+
+	write_key_file(path, dir, "pt2.conf",
+		       "[Interface]\nListenPort = 51822\nFwMark = 3\n");
+	run(&o, NULL, NULL, (const char *[]){ "syncconf", "pt2", path, NULL });
+	snprintf(want, sizeof(want),
+		 "set pt2 flags 0x%x port 51822 fwmark 0x3 key " ZERO_KEY "\n",
+		 PTUN_DEVICE_HAS_PRIVATE_KEY | PTUN_DEVICE_HAS_LISTEN_PORT |
+		 PTUN_DEVICE_HAS_FWMARK);
+	if (!tap_ok(!o.status && strstr(o.log, want) &&
+		    strstr(o.log, " flags 0x4 ") && !strstr(o.log, "flags 0x8"),
+		    "syncconf: interface changes, the missing private key cleared, every peer removed"))
+		diag_text("log", o.log);
+
+	write_key_file(path, dir, "pt2.conf", "[Interface]\nListenPort = 1\n[Peer]\n");
+	run(&o, NULL, NULL, (const char *[]){ "syncconf", "pt2", path, NULL });
+	tap_ok(o.status == 1 && !o.log[0] && tap_is_one_line_error(o.err) &&
+	       strstr(o.err, "pt2.conf:3: "),
+	       "syncconf of a bad file: one line naming it, nothing asked of the kernel");
+	run(&o, NULL, NULL, (const char *[]){ "setconf", "pt2", path, NULL });
+	tap_ok(o.status == 1 && !o.log[0] && tap_is_one_line_error(o.err),
+	       "setconf of a bad file: nothing is sent");
+
+	run(&o, NULL, NULL, (const char *[]){ "setconf", "pt2", NULL });
+	tap_ok(o.status == 1 && !o.log[0] && tap_is_one_line_error(o.err) &&
+	       strstr(o.err, "usage: ptunctl setconf <interface> <configuration filename>"),
+	       "setconf without a file: usage");
+	run(&o, NULL, NULL, (const char *[]){ "showconf", "nope", NULL });
+	tap_ok(o.status == 1 && !o.out[0] && tap_is_one_line_error(o.err) &&
+	       strstr(o.err, "showconf nope: "), "showconf of a missing device: one line");
+	unlink(path);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/ptunctl-commands.XXXXXX";
@@ -643,6 +760,7 @@ int main(void)
 	test_show_peer_fields();
 	test_set(dir);
 	test_set_peers(dir);
+	test_conf_files(dir);
 	rmdir(dir);
 	return tap_exit_status();
 }
