@@ -77,12 +77,10 @@ three_hosts() {
 	ip -n internet link set site up
 	in_ns internet sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	in_ns server sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	ip -batch - <<-EOF
-	-n client route add default via 198.51.100.1
-	-n client -6 route add default via 2001:db8:c::1
-	-n server route add default via 203.0.113.1
-	-n server -6 route add default via 2001:db8:5::1
-	EOF
+	ip -n client route add default via 198.51.100.1
+	ip -n client -6 route add default via 2001:db8:c::1
+	ip -n server route add default via 203.0.113.1
+	ip -n server -6 route add default via 2001:db8:5::1
 	in_ns server nft 'add table inet nat; add chain inet nat post { type nat hook postrouting priority 100; }; add rule inet nat post oifname "eth0" masquerade'
 
 	(umask 077; ptunctl genkey >"$TMPDIR/server.key"; ptunctl genkey >"$TMPDIR/client.key")
@@ -368,10 +366,12 @@ install_and_uninstall() {
 	assert_eq "$(cd "$root" && find . -type f)" "" "files left after uninstall"
 
 	# Installed where it runs from, the unit passes systemd's checks: the
-	# commands it names exist, and so do its man pages.
+	# commands it names exist, and so do its man pages.  It wants a
+	# writable /tmp.
 	make -s -C "$TOP" install PREFIX="$root/usr" SYSCONFDIR="$root/etc" >/dev/null
 	cp "$root/usr/lib/systemd/system/ptun-quick@.service" "$TMPDIR/ptun-quick@pt0.service"
-	MANPATH=$root/usr/share/man: systemd-analyze verify "$TMPDIR/ptun-quick@pt0.service"
+	MANPATH=$root/usr/share/man: unshare -m bash -c 'mount -t tmpfs tmpfs /tmp &&
+		systemd-analyze verify "$1"' bash "$TMPDIR/ptun-quick@pt0.service"
 	make -s -C "$TOP" uninstall PREFIX="$root/usr" SYSCONFDIR="$root/etc" >/dev/null
 	assert_eq "$(cd "$root" && find . -type f)" "" "files left after uninstall"
 }
