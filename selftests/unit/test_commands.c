@@ -15,6 +15,7 @@
 
 #include "encoding.h"
 #include "fake_ipc.h"
+#include "json.h"
 #include "subcommands.h"
 #include "tap.h"
 #include "terminal.h"
@@ -731,6 +732,155 @@ static void test_conf_files(const char *dir)
 	unlink(path);
 }
 
+#define PT2_JSON_PEER_A_C(handshake_a, handshake_c) \
+	"        {\n" \
+	"          \"public_key\": \"" PEER_A "\",\n" \
+	"          \"preshared_key\": \"" PSK "\",\n" \
+	"          \"endpoint\": \"192.0.2.1:51820\",\n" \
+	"          \"allowed_ips\": [\n" \
+	"            \"10.0.0.0/24\",\n" \
+	"            \"10.1.0.1/32\"\n" \
+	"          ],\n" \
+	"          \"persistent_keepalive\": 25" handshake_a "\n" \
+	"        },\n" \
+	"        {\n" \
+	"          \"public_key\": \"" PEER_C "\",\n" \
+	"          \"preshared_key\": null,\n" \
+	"          \"endpoint\": null,\n" \
+	"          \"allowed_ips\": [],\n" \
+	"          \"persistent_keepalive\": 3600" handshake_c "\n" \
+	"        }\n"
+
+#define PT2_JSON(ifindex, b_runtime, a_runtime, c_runtime) \
+	"{\n" \
+	"  \"version\": 1,\n" \
+	"  \"interfaces\": [\n" \
+	"    {\n" \
+	"      \"name\": \"pt2\",\n" \
+	ifindex \
+	"      \"public_key\": \"" PUB "\",\n" \
+	"      \"private_key\": \"" PRIV "\",\n" \
+	"      \"listen_port\": 51821,\n" \
+	"      \"fwmark\": 0,\n" \
+	"      \"peers\": [\n" \
+	"        {\n" \
+	"          \"public_key\": \"" PEER_B "\",\n" \
+	"          \"preshared_key\": null,\n" \
+	"          \"endpoint\": \"[2001:db8::1]:51821\",\n" \
+	"          \"allowed_ips\": [\n" \
+	"            \"fd00::/64\"\n" \
+	"          ],\n" \
+	"          \"persistent_keepalive\": 0" b_runtime "\n" \
+	"        },\n" \
+	PT2_JSON_PEER_A_C(a_runtime, c_runtime) \
+	"      ]\n" \
+	"    }\n" \
+	"  ]\n" \
+	"}\n"
+
+/* Passes when /usr/bin/python3 finds text valid against the schema. */
+static bool schema_valid(const char *dir, const char *text, bool runtime)
+{
+	char path[256], command[1024];
+	FILE *file;
+
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	file = fopen(path, "w");
+	if (!file || fputs(text, file) < 0 || fclose(file))
+		abort();
+	/* Its complaints as TAP comments. */
+	snprintf(command, sizeof(command),
+		 "out=$(/usr/bin/python3 %s/validate-json %s %s 2>&1); s=$?; "
+		 "[ -z \"$out\" ] || echo \"$out\" | sed 's/^/# /'; exit $s",
+		 UNIT_DIR, runtime ? "--runtime" : "", path);
+	fflush(stdout);
+	return system(command) == 0;
+}
+
+/* Names are bytes: whatever they hold, the document stays valid JSON. */
+static void test_json_strings(void)
+{
+	FILE *file = tmpfile();
+	struct json json;
+	char text[256];
+	size_t n;
+
+	if (!file)
+		abort();
+	json_begin(&json, file);
+	json_array_begin(&json);
+	json_string(&json, "q\"b\\n\nt\tc\x01h\xc3\xa9");
+	json_object_begin(&json);
+	json_object_end(&json);
+	json_array_begin(&json);
+	json_array_end(&json);
+	json_array_end(&json);
+	json_end(&json);
+	rewind(file);
+	n = fread(text, 1, sizeof(text) - 1, file);
+	text[n] = '\0';
+	fclose(file);
+	if (!tap_ok(!strcmp(text, "[\n  \"q\\\"b\\\\n\\nt\\tc\\u0001h\\u00c3\\u00a9\",\n  {},\n  []\n]\n"),
+		    "JSON strings: quotes, backslashes, control and high bytes escaped"))
+		diag_text("got", text);
+}
+
+static void test_json(const char *dir)
+{
+	struct outcome o;
+
+	expect("show --json: every field, the documented layout", NULL, NULL,
+	       (const char *[]){ "show", "pt2", "--json", NULL },
+	       PT2_JSON("      \"ifindex\": 8,\n",
+			",\n          \"latest_handshake\": null,\n"
+			"          \"rx_bytes\": 0,\n"
+			"          \"tx_bytes\": 0",
+			",\n          \"latest_handshake\": {\n"
+			"            \"epoch_seconds\": 1699999938,\n"
+			"            \"iso8601\": \"2023-11-14T22:12:18Z\"\n"
+			"          },\n"
+			"          \"rx_bytes\": 1239,\n"
+			"          \"tx_bytes\": 3565158",
+			",\n          \"latest_handshake\": {\n"
+			"            \"epoch_seconds\": 1699909999,\n"
+			"            \"iso8601\": \"2023-11-13T21:13:19Z\"\n"
+			"          },\n"
+			"          \"rx_bytes\": 0,\n"
+			"          \"tx_bytes\": 100"));
+	run(&o, NULL, NULL, (const char *[]){ "show", "--json", "pt2", NULL });
+	tap_ok(!o.status && schema_valid(dir, o.out, true),
+	       "show --json pt2 is valid against the schema, run-time members included");
+
+	expect("showconf --json: the configuration alone", NULL, NULL,
+	       (const char *[]){ "showconf", "pt2", "--json", NULL },
+	       PT2_JSON("", "", "", ""));
+	run(&o, NULL, NULL, (const char *[]){ "showconf", "--json", "pt2", NULL });
+	tap_ok(!o.status && schema_valid(dir, o.out, false),
+	       "showconf --json is valid against the schema, without run-time members");
+
+	tap_ok(!schema_valid(dir, "{\"version\": 1, \"interfaces\": [{\"name\": \"pt0\"}]}", false) &&
+	       !schema_valid(dir, PT2_JSON("", "", "", ""), true),
+	       "the schema check refuses missing members, and run-time members missing");
+
+	use_links(three_links, 3);
+	run(&o, NULL, NULL, (const char *[]){ "show", "all", "--json", NULL });
+	tap_ok(o.status == 0 && tap_is_one_line_error(o.err) &&
+	       strstr(o.err, "show gone: ") && strstr(o.out, "\"pt0\"") &&
+	       strstr(o.out, "\"pt1\"") && schema_valid(dir, o.out, true),
+	       "show all --json: one valid document, a vanished device reported and skipped");
+	use_links(NULL, 0);
+	run(&o, NULL, NULL, (const char *[]){ "show", "--json", NULL });
+	tap_ok(!o.status && !strcmp(o.out, "{\n  \"version\": 1,\n  \"interfaces\": []\n}\n") &&
+	       schema_valid(dir, o.out, true),
+	       "show --json without devices: an empty list");
+	run(&o, NULL, NULL, (const char *[]){ "show", "pt2", "peers", "--json", NULL });
+	tap_ok(o.status == 1 && !o.out[0] && tap_is_one_line_error(o.err) &&
+	       strstr(o.err, "usage"), "--json with a field: a usage error");
+	run(&o, NULL, NULL, (const char *[]){ "show", "interfaces", "--json", NULL });
+	tap_ok(o.status == 1 && !o.out[0] && tap_is_one_line_error(o.err),
+	       "show interfaces --json: a usage error");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/ptunctl-commands.XXXXXX";
@@ -761,6 +911,8 @@ int main(void)
 	test_set(dir);
 	test_set_peers(dir);
 	test_conf_files(dir);
+	test_json_strings();
+	test_json(dir);
 	rmdir(dir);
 	return tap_exit_status();
 }

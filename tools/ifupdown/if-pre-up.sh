@@ -14,9 +14,9 @@ set -e
 [ "$MODE" = start ] || exit 0
 
 ip link add dev "$IFACE" type ptun
-if ! @BINDIR@/ptun-quick strip "$IF_PTUN_CONFIG" >/dev/null ||
+if ! @SBINDIR@/ptun-quick strip "$IF_PTUN_CONFIG" >/dev/null ||
    ! bash -c 'exec "$1"/ptunctl setconf "$2" <(exec "$1"/ptun-quick strip "$3")' \
-	sh @BINDIR@ "$IFACE" "$IF_PTUN_CONFIG"; then
+	sh @SBINDIR@ "$IFACE" "$IF_PTUN_CONFIG"; then
 	ip link delete dev "$IFACE"
 	exit 1
 fi

@@ -394,6 +394,8 @@ static int check_ips_once(struct parser *p)
 	const struct ip_line *a, *b;
 	size_t i, j;
 
+	if (!p->nr_ips)
+		return 0;
 	qsort(p->ips, p->nr_ips, sizeof(*p->ips), cmp_ip_lines);
 	for (i = 0; i < p->nr_ips; i = j) {
 		a = &p->ips[i];

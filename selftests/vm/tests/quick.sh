@@ -355,13 +355,13 @@ install_and_uninstall() {
 	local root=$TMPDIR/root files
 	make -s -C "$TOP" install DESTDIR="$root" PREFIX=/usr SYSCONFDIR=/etc >/dev/null
 	files=$(cd "$root" && find . -type f | sort | tr '\n' ' ')
-	for f in usr/bin/ptunctl usr/bin/ptun-quick usr/share/man/man8/ptun-quick.8 \
+	for f in usr/sbin/ptunctl usr/sbin/ptun-quick usr/share/man/man8/ptun-quick.8 usr/share/man/man8/ptunctl.8 \
 		 usr/lib/systemd/system/ptun-quick@.service etc/network/if-pre-up.d/ptun \
 		 etc/network/if-post-down.d/ptun usr/share/bash-completion/completions/ptun-quick; do
 		assert_match "$files" "\./$f( |$)" "installed files"
 	done
 	assert_match "$(cat "$root/usr/lib/systemd/system/ptun-quick@.service")" \
-		"ExecStart=/usr/bin/ptun-quick up %i" "the unit's ExecStart"
+		"ExecStart=/usr/sbin/ptun-quick up %i" "the unit's ExecStart"
 	make -s -C "$TOP" uninstall DESTDIR="$root" PREFIX=/usr SYSCONFDIR=/etc >/dev/null
 	assert_eq "$(cd "$root" && find . -type f)" "" "files left after uninstall"
 
