@@ -267,7 +267,7 @@ kill_switch_holds() {
 	expect_error "Operation not permitted" in_ns client python3 -c '
 import socket
 try:
-    socket.socket().connect(("192.0.2.1", 53))
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"q", ("192.0.2.1", 53))
 except OSError as e:
     raise SystemExit(e.strerror)'
 
@@ -340,11 +340,11 @@ ifupdown_hooks() {
 	in_ns client unshare -m --propagation private bash -c '
 		set -e
 		mount --bind "$1/etc/network" /etc/network
-		ifup -i "$2/interfaces" --state-dir "$2/ifstate" pt0
+		timeout 120 ifup -i "$2/interfaces" --state-dir "$2/ifstate" pt0
 		ip -br addr show dev pt0
 		ptunctl show pt0 peers
 		ping -c 2 -i 0.3 -w 10 -q 10.8.0.1
-		ifdown -i "$2/interfaces" --state-dir "$2/ifstate" pt0
+		timeout 120 ifdown -i "$2/interfaces" --state-dir "$2/ifstate" pt0
 		! ip link show dev pt0 2>/dev/null' bash "$root" "$TMPDIR" >"$TMPDIR/ifupdown.log" 2>&1 ||
 		{ cat "$TMPDIR/ifupdown.log"; fail "ifup, ping, ifdown"; }
 	assert_match "$(cat "$TMPDIR/ifupdown.log")" "pt0 +[A-Z]+ +10\.8\.0\.2/24" "pt0 after ifup"
