@@ -348,7 +348,7 @@ ifupdown_hooks() {
 		! ip link show dev pt0 2>/dev/null' bash "$root" "$TMPDIR" >"$TMPDIR/ifupdown.log" 2>&1 ||
 		{ cat "$TMPDIR/ifupdown.log"; fail "ifup, ping, ifdown"; }
 	assert_match "$(cat "$TMPDIR/ifupdown.log")" "pt0 +[A-Z]+ +10\.8\.0\.2/24" "pt0 after ifup"
-	assert_match "$(cat "$TMPDIR/ifupdown.log")" "$SERVER_PUB" "pt0's peer after ifup"
+	grep -qF "$SERVER_PUB" "$TMPDIR/ifupdown.log" || fail "pt0's peer after ifup: not $SERVER_PUB"
 }
 
 install_and_uninstall() {
