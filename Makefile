@@ -3,6 +3,8 @@
 # make              ptun.ko (kmod/ptun.ko) for the default kernel, and ptunctl
 # make KVER=V       the module for kernel V: a full version or a series (6.1, 6.12)
 # make check        install what is missing, build, run unit and VM tests
+# make check-debug  every VM scenario on the debug kernel (KASAN, kmemleak,
+#                   lockdep, UBSAN, ...), built once from Debian's source
 # make demo         the narrated demo, in a VM: a VPN between four hosts
 # make bench        ptun against WireGuard: figures and build/bench.png
 # make deps         only install what is missing
@@ -130,6 +132,9 @@ dkms-uninstall:
 check: deps
 	@selftests/check
 
+check-debug: deps
+	@selftests/check -a -k 6.1-debug
+
 demo: deps tools
 	selftests/demo
 
@@ -147,6 +152,6 @@ clean:
 	$(MAKE) -C selftests/fuzz clean
 	rm -rf build
 
-.PHONY: all kmod tools module-for deps check demo bench clean install uninstall \
+.PHONY: all kmod tools module-for deps check check-debug demo bench clean install uninstall \
 	$(addprefix install-,$(INSTALL_COMPONENTS)) $(addprefix uninstall-,$(INSTALL_COMPONENTS)) \
 	dkms-install dkms-uninstall
