@@ -24,10 +24,14 @@ if [ -z "${PTUN_IN_VM:-}" ]; then
 	exit 2
 fi
 
-# Remove what scenarios create: every netns, and every device of the initial
-# netns but lo (the guest has no network card).
+# Remove what scenarios create: what runs in a netns (iperf3 servers, floods
+# and the like), every netns, and every device of the initial netns but lo
+# (the guest has no network card).
 cleanup_topology() {
-	local dev
+	local dev ns
+	for ns in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+	done
 	ip -all netns delete 2>/dev/null
 	for dev in $(ip -o link show 2>/dev/null | awk -F': ' '{ print $2 }'); do
 		[ "$dev" = lo ] || ip link del "${dev%@*}" 2>/dev/null

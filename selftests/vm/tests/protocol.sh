@@ -222,23 +222,37 @@ PY
 	ping_ok b 10.10.0.1
 }
 
+# tx_flowing HOST: HOST's tunnel sends (more than 10 packets in a
+# second and the time the reads take).
+tx_flowing() {
+	local before
+	before=$(in_ns "$1" cat /sys/class/net/tun0/statistics/tx_packets)
+	sleep 1
+	[ "$(in_ns "$1" cat /sys/class/net/tun0/statistics/tx_packets)" -gt $((before + 10)) ]
+}
+
 # Peers, keys and devices go away while both directions are saturated: the
 # queues holding their packets are drained without a leak or a stale pointer
 # (the rig checks the kernel log and the module unload; the debug kernel adds
 # KASAN and kmemleak).
 removal_under_load() {
-	local flood
+	local floods=()
 	two_hosts ptun ptun
 	ping_ok a 10.10.0.2
 	in_ns b iperf3 -s -D -1
 	in_ns a iperf3 -s -D -1
 	sleep 1
-	in_ns a iperf3 -c 10.10.0.2 -u -b 0 -l 1300 -t 20 >/dev/null 2>&1 &
-	flood=$!
-	in_ns b iperf3 -c 10.10.0.1 -u -b 0 -l 1300 -t 20 >/dev/null 2>&1 &
-	sleep 3
-	[ "$(in_ns a cat /sys/class/net/tun0/statistics/tx_packets)" -gt 100 ] ||
-		fail "a sent almost nothing under load"
+	# UDP floods both ways, long enough to outlast every step below even
+	# on the debug kernel.  Their iperf3 control connections run through
+	# the tunnel as well, so once it is gone they would wait for TCP to
+	# give up (many minutes): they are stopped at the end, not awaited.
+	in_ns a iperf3 -c 10.10.0.2 -u -b 0 -l 1300 -t 600 >"$TMPDIR/flood-a" 2>&1 &
+	floods+=($!)
+	in_ns b iperf3 -c 10.10.0.1 -u -b 0 -l 1300 -t 600 >"$TMPDIR/flood-b" 2>&1 &
+	floods+=($!)
+	sleep 2
+	tx_flowing a || fail "a's flood is not flowing: $(cat "$TMPDIR/flood-a")"
+	tx_flowing b || fail "b's flood is not flowing: $(cat "$TMPDIR/flood-b")"
 	# The peer goes and comes back, twice, then a new private key.
 	in_ns a ptunctl set tun0 peer "$PUB_b" remove
 	assert_eq "$(in_ns a ptunctl show tun0 peers)" "" "a's peers after the removal"
@@ -248,11 +262,12 @@ removal_under_load() {
 	in_ns a ptunctl set tun0 peer "$PUB_b" endpoint 192.168.241.2:51822 allowed-ips 10.10.0.2/32
 	in_ns a ptunctl set tun0 private-key "$KEY_a"
 	sleep 1
+	tx_flowing b || fail "b's flood stopped before its device went: $(cat "$TMPDIR/flood-b")"
 	# The receiving side's device vanishes mid-stream, then the sender's.
 	ip -n b link del tun0
 	sleep 1
 	ip -n a link del tun0
-	wait "$flood" || true
+	kill "${floods[@]}" 2>/dev/null || true
 	wait || true
 	assert_eq "$(ip -n a -o link show type ptun; ip -n b -o link show type ptun)" "" "ptun devices left"
 	# A fresh pair works as before.
