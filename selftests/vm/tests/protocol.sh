@@ -133,12 +133,26 @@ moved_device_keeps_its_socket() {
 # a's real port> <their IP bytes> <datagrams from other ports> <their bytes>".
 # The nft counters tell genuine traffic in the window (a passive keepalive
 # from a, 32 bytes 10 s after a's last reply) apart from the replay.
-replay_view() {
+replay_snapshot() {
 	local rx pkts
 	rx=$(tun_show b transfer | cut -f2)
 	pkts=$(in_ns b cat /sys/class/net/tun0/statistics/rx_packets)
 	echo "$rx" "$pkts" $(in_ns b nft list chain inet t in |
 		sed -n 's/.*counter packets \([0-9]*\) bytes \([0-9]*\).*/\1 \2/p')
+}
+
+# replay_view: b's counters at a quiet moment.  A snapshot reads them one
+# after the other, so a's passive keepalive could land between the reads;
+# two equal snapshots 0.5 s apart show that nothing did, nor was in flight.
+replay_view() {
+	local first second
+	for _ in $(seq 20); do
+		first=$(replay_snapshot)
+		sleep 0.5
+		second=$(replay_snapshot)
+		[ "$first" != "$second" ] || break
+	done
+	echo "$second"
 }
 
 replayed_packet_is_dropped() {
