@@ -18,6 +18,7 @@
 #include "encoding.h"
 #include "ipc.h"
 #include "parse.h"
+#include "request.h"
 #include "subcommands.h"
 #include "terminal.h"
 
@@ -264,15 +265,13 @@ static int monitor_run(const struct subcommand *cmd, int argc, const char *argv[
 		ret = -1;
 		goto out;
 	}
-	ret = ipc_open(&ipc);
-	if (ret < 0) {
-		ptun_err("monitor: %s", ipc_strerror());
+	ret = request_open(&ipc, cmd->name, NULL);
+	if (ret < 0)
 		goto out;
-	}
 	ret = ipc_monitor(&ipc, options.nr_reresolve ? RERESOLVE_SECONDS : 0,
 			  print_event, &options);
 	if (ret < 0)
-		ptun_err("monitor: %s", ipc_strerror());
+		request_failed(cmd->name, NULL);
 	ipc_close(&ipc);
 out:
 	free(options.reresolve);

@@ -20,6 +20,7 @@
 #include "jsonview.h"
 #include "parse.h"
 #include "pretty.h"
+#include "request.h"
 #include "subcommands.h"
 #include "terminal.h"
 
@@ -244,26 +245,16 @@ static int show_one(const char *arg, enum show_field field)
 {
 	struct ptun_device dev;
 	char name[IFNAMSIZ];
-	struct ipc ipc;
 
-	if (parse_ifname(arg, name) < 0)
+	if (parse_ifname(arg, name) < 0 ||
+	    request_get_device("show", name, &dev) < 0)
 		return 1;
-	if (ipc_open(&ipc) < 0) {
-		ptun_err("show %s: %s", name, ipc_strerror());
-		return 1;
-	}
-	if (ipc_get_device(&ipc, name, &dev) < 0) {
-		ptun_err("show %s: %s", name, ipc_strerror());
-		ipc_close(&ipc);
-		return 1;
-	}
 	if (field == SHOW_JSON)
 		jsonview_begin(&show_json, stdout);
 	print_device(&dev, field, false);
 	if (field == SHOW_JSON)
 		jsonview_end(&show_json);
 	ptun_device_wipe(&dev);
-	ipc_close(&ipc);
 	return 0;
 }
 
@@ -291,15 +282,14 @@ static int show_all(enum show_field field)
 		free(links);
 		return 0;
 	}
-	if (ipc_open(&ipc) < 0) {
-		ptun_err("show: %s", ipc_strerror());
+	if (request_open(&ipc, "show", NULL) < 0) {
 		free(links);
 		return 1;
 	}
 	ret = 1;
 	for (i = 0; i < count; i++) {
 		if (ipc_get_device(&ipc, links[i].name, &dev) < 0) {
-			ptun_err("show %s: %s", links[i].name, ipc_strerror());
+			request_failed("show", links[i].name);
 			continue;
 		}
 		print_device(&dev, field, true);
