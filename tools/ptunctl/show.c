@@ -18,6 +18,7 @@
 #include "encoding.h"
 #include "ipc.h"
 #include "jsonview.h"
+#include "names.h"
 #include "parse.h"
 #include "pretty.h"
 #include "request.h"
@@ -61,15 +62,16 @@ static const char *const show_field_names[] = {
 	[SHOW_DUMP] = "dump",
 };
 
+static const struct name_table show_field_table =
+	NAME_TABLE(show_field_names, SHOW_PUBLIC_KEY);
+
 static int show_parse_field(const char *arg, enum show_field *field)
 {
-	unsigned int i;
+	unsigned int value;
 
-	for (i = SHOW_PUBLIC_KEY; i <= SHOW_DUMP; i++) {
-		if (!strcmp(arg, show_field_names[i])) {
-			*field = i;
-			return 0;
-		}
+	if (name_table_value(&show_field_table, arg, &value) == 0) {
+		*field = value;
+		return 0;
 	}
 	ptun_err("show: unknown field `%s' (see `" PROG_NAME " help show')",
 		 arg);
