@@ -34,6 +34,9 @@ static const struct genl_multicast_group ptun_genl_mcgrps[] = {
 				 PTUN_PEER_F_UPDATE_ONLY)
 #define PTUN_ALLOWEDIP_F_ALL	PTUN_ALLOWEDIP_F_REMOVE_ME
 
+/* Reported by the kernel, refused in a request with @msg as the reason. */
+#define PTUN_NLA_READ_ONLY(msg)	{ .type = NLA_REJECT, .reject_message = (msg) }
+
 static const struct nla_policy ptun_allowedip_policy[PTUN_A_ALLOWEDIP_MAX + 1] = {
 	[PTUN_A_ALLOWEDIP_FAMILY]	= { .type = NLA_U16 },
 	[PTUN_A_ALLOWEDIP_IPADDR]	= NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
@@ -47,27 +50,12 @@ static const struct nla_policy ptun_peer_policy[PTUN_A_PEER_MAX + 1] = {
 	[PTUN_A_PEER_FLAGS]		= NLA_POLICY_MASK(NLA_U32, PTUN_PEER_F_ALL),
 	[PTUN_A_PEER_ENDPOINT]		= NLA_POLICY_MIN_LEN(sizeof(struct sockaddr)),
 	[PTUN_A_PEER_PERSISTENT_KEEPALIVE_INTERVAL] = { .type = NLA_U16 },
-	[PTUN_A_PEER_LAST_HANDSHAKE_TIME] = {
-		.type = NLA_REJECT,
-		.reject_message = "the handshake time is read-only",
-	},
-	[PTUN_A_PEER_RX_BYTES]		= {
-		.type = NLA_REJECT,
-		.reject_message = "transfer counters are read-only",
-	},
-	[PTUN_A_PEER_TX_BYTES]		= {
-		.type = NLA_REJECT,
-		.reject_message = "transfer counters are read-only",
-	},
+	[PTUN_A_PEER_LAST_HANDSHAKE_TIME] = PTUN_NLA_READ_ONLY("the handshake time is read-only"),
+	[PTUN_A_PEER_RX_BYTES]		= PTUN_NLA_READ_ONLY("transfer counters are read-only"),
+	[PTUN_A_PEER_TX_BYTES]		= PTUN_NLA_READ_ONLY("transfer counters are read-only"),
 	[PTUN_A_PEER_ALLOWEDIP]		= NLA_POLICY_NESTED(ptun_allowedip_policy),
-	[PTUN_A_PEER_DROPS]		= {
-		.type = NLA_REJECT,
-		.reject_message = "drop counters are read-only",
-	},
-	[PTUN_A_PEER_HANDSHAKES]	= {
-		.type = NLA_REJECT,
-		.reject_message = "handshake counters are read-only",
-	},
+	[PTUN_A_PEER_DROPS]		= PTUN_NLA_READ_ONLY("drop counters are read-only"),
+	[PTUN_A_PEER_HANDSHAKES]	= PTUN_NLA_READ_ONLY("handshake counters are read-only"),
 };
 
 static const struct nla_policy ptun_get_device_policy[PTUN_A_DEVICE_IFNAME + 1] = {
@@ -79,22 +67,14 @@ static const struct nla_policy ptun_set_device_policy[PTUN_A_DEVICE_MAX + 1] = {
 	[PTUN_A_DEVICE_IFINDEX]		= { .type = NLA_U32 },
 	[PTUN_A_DEVICE_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[PTUN_A_DEVICE_PRIVATE_KEY]	= NLA_POLICY_EXACT_LEN(PTUN_KEY_LEN),
-	[PTUN_A_DEVICE_PUBLIC_KEY]	= {
-		.type = NLA_REJECT,
-		.reject_message = "the public key is derived and cannot be set",
-	},
+	[PTUN_A_DEVICE_PUBLIC_KEY]	=
+		PTUN_NLA_READ_ONLY("the public key is derived and cannot be set"),
 	[PTUN_A_DEVICE_LISTEN_PORT]	= { .type = NLA_U16 },
 	[PTUN_A_DEVICE_FWMARK]		= { .type = NLA_U32 },
 	[PTUN_A_DEVICE_FLAGS]		= NLA_POLICY_MASK(NLA_U32, PTUN_DEVICE_F_ALL),
 	[PTUN_A_DEVICE_PEER]		= NLA_POLICY_NESTED(ptun_peer_policy),
-	[PTUN_A_DEVICE_DROPS]		= {
-		.type = NLA_REJECT,
-		.reject_message = "drop counters are read-only",
-	},
-	[PTUN_A_DEVICE_EVENT]		= {
-		.type = NLA_REJECT,
-		.reject_message = "events are sent by the kernel",
-	},
+	[PTUN_A_DEVICE_DROPS]		= PTUN_NLA_READ_ONLY("drop counters are read-only"),
+	[PTUN_A_DEVICE_EVENT]		= PTUN_NLA_READ_ONLY("events are sent by the kernel"),
 };
 
 static struct net_device *ptun_nl_dev_by_attrs(struct net *net,

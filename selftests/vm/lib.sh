@@ -169,6 +169,23 @@ ping_ok() {
 		fail "ping $addr from $ns"
 }
 
+# capture_ping PCAP: a pings b (as two_hosts wires them) while tcpdump on
+# b's end of the veth writes the datagrams to b's port to PCAP; the capture
+# is complete when this returns.
+capture_ping() {
+	local pid
+	in_ns b tcpdump -i veth-b -U -w "$1" udp port 51822 2>"$TMPDIR/tcpdump.log" &
+	pid=$!
+	for _ in $(seq 100); do
+		grep -q listening "$TMPDIR/tcpdump.log" && break
+		sleep 0.1
+	done
+	ping_ok a 10.10.0.2
+	sleep 0.5
+	kill "$pid"
+	wait "$pid" || true
+}
+
 # first_message TYPE PCAP: the UDP payload, as hex, of the first WireGuard
 # message of TYPE (1 initiation, 2 response, 4 data but not a keepalive) in
 # a pcap file of Ethernet frames carrying IPv4.

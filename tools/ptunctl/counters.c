@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "counters.h"
+#include "names.h"
 #include "terminal.h"
 
 static const char *const drop_names[] = {
@@ -49,23 +50,25 @@ _Static_assert(sizeof(drop_names) / sizeof(drop_names[0]) == PTUN_A_DROPS_MAX + 
 _Static_assert(sizeof(handshake_names) / sizeof(handshake_names[0]) ==
 	       PTUN_A_HANDSHAKES_MAX + 1, "a handshake counter without a name");
 
-#define FIRST_DROP	(PTUN_A_DROPS_PAD + 1)
-#define FIRST_HANDSHAKE	(PTUN_A_HANDSHAKES_PAD + 1)
+static const struct name_table drop_table =
+	NAME_TABLE(drop_names, PTUN_A_DROPS_PAD + 1);
+static const struct name_table handshake_table =
+	NAME_TABLE(handshake_names, PTUN_A_HANDSHAKES_PAD + 1);
 
 /* "  drops: no-peer 3, mac1-invalid 1", the non-zero ones; nothing if none. */
 static void pretty_line(const char *title, const uint64_t *counters,
-			const char *const *names, unsigned int first,
-			unsigned int last)
+			const struct name_table *table)
 {
 	const char *separator = "";
 	unsigned int type;
 
-	for (type = first; type <= last; type++) {
+	for (type = table->first; type <= table->last; type++) {
 		if (!counters[type])
 			continue;
 		if (!*separator)
 			terminal_printf("  " TERMINAL_BOLD "%s" TERMINAL_RESET ": ", title);
-		terminal_printf("%s%s %" PRIu64, separator, names[type], counters[type]);
+		terminal_printf("%s%s %" PRIu64, separator, table->names[type],
+				counters[type]);
 		separator = ", ";
 	}
 	if (*separator)
@@ -94,7 +97,7 @@ void counters_pretty_device(const struct ptun_device *dev)
 {
 	const uint64_t *drops = dev->drops;
 
-	pretty_line("drops", drops, drop_names, FIRST_DROP, PTUN_A_DROPS_MAX);
+	pretty_line("drops", drops, &drop_table);
 	if (drops[PTUN_A_DROPS_MAC1_INVALID])
 		pretty_note("%" PRIu64 " handshake %s not made for this interface's public key: "
 			    "some peer has another key configured for this host",
@@ -141,39 +144,36 @@ static void pretty_explain(const struct ptun_peer *peer)
 
 void counters_pretty_peer(const struct ptun_peer *peer)
 {
-	pretty_line("handshakes", peer->handshakes, handshake_names, FIRST_HANDSHAKE,
-		    PTUN_A_HANDSHAKES_MAX);
-	pretty_line("drops", peer->drops, drop_names, FIRST_DROP, PTUN_A_DROPS_MAX);
+	pretty_line("handshakes", peer->handshakes, &handshake_table);
+	pretty_line("drops", peer->drops, &drop_table);
 	if (!peer->last_handshake_ns)
 		pretty_explain(peer);
 }
 
-static void dump_column(const uint64_t *counters, const char *const *names,
-			unsigned int first, unsigned int last)
+static void dump_column(const uint64_t *counters,
+			const struct name_table *table)
 {
 	unsigned int type;
 
 	putchar('\t');
-	for (type = first; type <= last; type++)
-		printf("%s=%" PRIu64 "%s", names[type], counters[type],
-		       type < last ? "," : "");
+	for (type = table->first; type <= table->last; type++)
+		printf("%s=%" PRIu64 "%s", table->names[type], counters[type],
+		       type < table->last ? "," : "");
 }
 
 void counters_dump_device(const struct ptun_device *dev)
 {
-	dump_column(dev->drops, drop_names, FIRST_DROP, PTUN_A_DROPS_MAX);
+	dump_column(dev->drops, &drop_table);
 }
 
 void counters_dump_peer(const struct ptun_peer *peer)
 {
-	dump_column(peer->drops, drop_names, FIRST_DROP, PTUN_A_DROPS_MAX);
-	dump_column(peer->handshakes, handshake_names, FIRST_HANDSHAKE,
-		    PTUN_A_HANDSHAKES_MAX);
+	dump_column(peer->drops, &drop_table);
+	dump_column(peer->handshakes, &handshake_table);
 }
 
 static void json_counters(struct json *json, const char *key, const uint64_t *counters,
-			  const char *const *names, unsigned int first,
-			  unsigned int last)
+			  const struct name_table *table)
 {
 	char name[32];
 	unsigned int type;
@@ -181,8 +181,8 @@ static void json_counters(struct json *json, const char *key, const uint64_t *co
 
 	json_key(json, key);
 	json_object_begin(json);
-	for (type = first; type <= last; type++) {
-		snprintf(name, sizeof(name), "%s", names[type]);
+	for (type = table->first; type <= table->last; type++) {
+		snprintf(name, sizeof(name), "%s", table->names[type]);
 		for (i = 0; name[i]; i++)
 			if (name[i] == '-')
 				name[i] = '_';
@@ -193,14 +193,11 @@ static void json_counters(struct json *json, const char *key, const uint64_t *co
 
 void counters_json_device(struct json *json, const struct ptun_device *dev)
 {
-	json_counters(json, "drops", dev->drops, drop_names, FIRST_DROP,
-		      PTUN_A_DROPS_MAX);
+	json_counters(json, "drops", dev->drops, &drop_table);
 }
 
 void counters_json_peer(struct json *json, const struct ptun_peer *peer)
 {
-	json_counters(json, "drops", peer->drops, drop_names, FIRST_DROP,
-		      PTUN_A_DROPS_MAX);
-	json_counters(json, "handshakes", peer->handshakes, handshake_names,
-		      FIRST_HANDSHAKE, PTUN_A_HANDSHAKES_MAX);
+	json_counters(json, "drops", peer->drops, &drop_table);
+	json_counters(json, "handshakes", peer->handshakes, &handshake_table);
 }

@@ -255,6 +255,14 @@ static int ipc_get_u64(const struct nlattr *attr, uint64_t *val)
 	return MNL_CB_OK;
 }
 
+static int ipc_get_u32(const struct nlattr *attr, uint32_t *val)
+{
+	if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+		return ipc_bad_reply();
+	*val = mnl_attr_get_u32(attr);
+	return MNL_CB_OK;
+}
+
 /* A nest of u64 counters into @counters by type; types past @max are newer. */
 static int ipc_parse_counters(const struct nlattr *nest, uint64_t *counters,
 			      uint16_t max)
@@ -356,22 +364,25 @@ static int ipc_get_key(const struct nlattr *attr, uint8_t *key,
 	return MNL_CB_OK;
 }
 
+/* @name has IFNAMSIZ bytes. */
+static int ipc_get_ifname(const struct nlattr *attr, char *name)
+{
+	if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 ||
+	    mnl_attr_get_payload_len(attr) > IFNAMSIZ)
+		return ipc_bad_reply();
+	strcpy(name, mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
 static int ipc_parse_device_attr(const struct nlattr *attr, void *data)
 {
 	struct ptun_device *dev = data;
 
 	switch (mnl_attr_get_type(attr)) {
 	case PTUN_A_DEVICE_IFINDEX:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return ipc_bad_reply();
-		dev->ifindex = mnl_attr_get_u32(attr);
-		break;
+		return ipc_get_u32(attr, &dev->ifindex);
 	case PTUN_A_DEVICE_IFNAME:
-		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 ||
-		    mnl_attr_get_payload_len(attr) > IFNAMSIZ)
-			return ipc_bad_reply();
-		strcpy(dev->name, mnl_attr_get_str(attr));
-		break;
+		return ipc_get_ifname(attr, dev->name);
 	case PTUN_A_DEVICE_PRIVATE_KEY:
 		return ipc_get_key(attr, dev->private_key, &dev->flags,
 				   PTUN_DEVICE_HAS_PRIVATE_KEY);
@@ -775,21 +786,11 @@ static int ipc_parse_event_attr(const struct nlattr *attr, void *data)
 
 	switch (mnl_attr_get_type(attr)) {
 	case PTUN_A_DEVICE_IFINDEX:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return ipc_bad_reply();
-		event->ifindex = mnl_attr_get_u32(attr);
-		break;
+		return ipc_get_u32(attr, &event->ifindex);
 	case PTUN_A_DEVICE_IFNAME:
-		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 ||
-		    mnl_attr_get_payload_len(attr) > IFNAMSIZ)
-			return ipc_bad_reply();
-		strcpy(event->ifname, mnl_attr_get_str(attr));
-		break;
+		return ipc_get_ifname(attr, event->ifname);
 	case PTUN_A_DEVICE_EVENT:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-			return ipc_bad_reply();
-		event->event = mnl_attr_get_u32(attr);
-		break;
+		return ipc_get_u32(attr, &event->event);
 	case PTUN_A_DEVICE_PEER:
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 			return ipc_bad_reply();

@@ -17,7 +17,9 @@
 #include "address.h"
 #include "encoding.h"
 #include "ipc.h"
+#include "names.h"
 #include "parse.h"
+#include "request.h"
 #include "subcommands.h"
 #include "terminal.h"
 
@@ -30,6 +32,9 @@ static const char *const event_names[] = {
 	[PTUN_EVENT_PEER_ADDED] = "peer-added",
 	[PTUN_EVENT_PEER_REMOVED] = "peer-removed",
 };
+
+static const struct name_table event_table =
+	NAME_TABLE(event_names, PTUN_EVENT_HANDSHAKE);
 
 /* How often --reresolve looks at the counters: REKEY_TIMEOUT. */
 #define RERESOLVE_SECONDS	5
@@ -194,10 +199,8 @@ static int print_event(const struct ipc_event *event, void *data)
 	if (options->ifname && strcmp(options->ifname, event->ifname))
 		return 0;
 	/* A newer module's event keeps its number. */
-	if (event->event < sizeof(event_names) / sizeof(event_names[0]) &&
-	    event_names[event->event]) {
-		name = event_names[event->event];
-	} else {
+	name = name_table_name(&event_table, event->event);
+	if (!name) {
 		snprintf(unknown, sizeof(unknown), "event-%u", event->event);
 		name = unknown;
 	}
@@ -264,15 +267,13 @@ static int monitor_run(const struct subcommand *cmd, int argc, const char *argv[
 		ret = -1;
 		goto out;
 	}
-	ret = ipc_open(&ipc);
-	if (ret < 0) {
-		ptun_err("monitor: %s", ipc_strerror());
+	ret = request_open(&ipc, cmd->name, NULL);
+	if (ret < 0)
 		goto out;
-	}
 	ret = ipc_monitor(&ipc, options.nr_reresolve ? RERESOLVE_SECONDS : 0,
 			  print_event, &options);
 	if (ret < 0)
-		ptun_err("monitor: %s", ipc_strerror());
+		request_failed(cmd->name, NULL);
 	ipc_close(&ipc);
 out:
 	free(options.reresolve);

@@ -6,32 +6,21 @@
  */
 #include "config.h"
 #include "device.h"
-#include "ipc.h"
+#include "request.h"
 #include "subcommands.h"
-#include "terminal.h"
 
 static int set_run(const struct subcommand *cmd, int argc, const char *argv[])
 {
 	struct ptun_device dev;
-	struct ipc ipc;
 	int ret = 1;
 
 	if (argc < 3) {
 		subcommand_usage_error(cmd);
 		return 1;
 	}
-	if (config_parse_set_args(argc - 1, argv + 1, &dev) < 0)
-		goto out;
-	if (ipc_open(&ipc) < 0) {
-		ptun_err("set %s: %s", dev.name, ipc_strerror());
-		goto out;
-	}
-	if (ipc_set_device(&ipc, &dev) < 0)
-		ptun_err("set %s: %s", dev.name, ipc_strerror());
-	else
+	if (config_parse_set_args(argc - 1, argv + 1, &dev) == 0 &&
+	    request_set_device(cmd->name, &dev) == 0)
 		ret = 0;
-	ipc_close(&ipc);
-out:
 	ptun_device_wipe(&dev);
 	return ret;
 }

@@ -8,8 +8,8 @@
 
 #include "conffile.h"
 #include "device.h"
-#include "ipc.h"
 #include "parse.h"
+#include "request.h"
 #include "subcommands.h"
 #include "terminal.h"
 
@@ -17,7 +17,6 @@ static int apply_file(const struct subcommand *cmd, int argc,
 		      const char *argv[], enum conffile_mode mode)
 {
 	struct ptun_device dev;
-	struct ipc ipc;
 	int ret = 1;
 
 	if (argc != 3) {
@@ -25,19 +24,10 @@ static int apply_file(const struct subcommand *cmd, int argc,
 		return 1;
 	}
 	memset(&dev, 0, sizeof(dev));
-	if (parse_ifname(argv[1], dev.name) < 0 ||
-	    conffile_read(argv[2], mode, &dev) < 0)
-		goto out;
-	if (ipc_open(&ipc) < 0) {
-		ptun_err("%s %s: %s", cmd->name, dev.name, ipc_strerror());
-		goto out;
-	}
-	if (ipc_set_device(&ipc, &dev) < 0)
-		ptun_err("%s %s: %s", cmd->name, dev.name, ipc_strerror());
-	else
+	if (parse_ifname(argv[1], dev.name) == 0 &&
+	    conffile_read(argv[2], mode, &dev) == 0 &&
+	    request_set_device(cmd->name, &dev) == 0)
 		ret = 0;
-	ipc_close(&ipc);
-out:
 	ptun_device_wipe(&dev);
 	return ret;
 }

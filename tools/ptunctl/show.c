@@ -18,8 +18,10 @@
 #include "encoding.h"
 #include "ipc.h"
 #include "jsonview.h"
+#include "names.h"
 #include "parse.h"
 #include "pretty.h"
+#include "request.h"
 #include "subcommands.h"
 #include "terminal.h"
 
@@ -60,15 +62,16 @@ static const char *const show_field_names[] = {
 	[SHOW_DUMP] = "dump",
 };
 
+static const struct name_table show_field_table =
+	NAME_TABLE(show_field_names, SHOW_PUBLIC_KEY);
+
 static int show_parse_field(const char *arg, enum show_field *field)
 {
-	unsigned int i;
+	unsigned int value;
 
-	for (i = SHOW_PUBLIC_KEY; i <= SHOW_DUMP; i++) {
-		if (!strcmp(arg, show_field_names[i])) {
-			*field = i;
-			return 0;
-		}
+	if (name_table_value(&show_field_table, arg, &value) == 0) {
+		*field = value;
+		return 0;
 	}
 	ptun_err("show: unknown field `%s' (see `" PROG_NAME " help show')",
 		 arg);
@@ -244,26 +247,16 @@ static int show_one(const char *arg, enum show_field field)
 {
 	struct ptun_device dev;
 	char name[IFNAMSIZ];
-	struct ipc ipc;
 
-	if (parse_ifname(arg, name) < 0)
+	if (parse_ifname(arg, name) < 0 ||
+	    request_get_device("show", name, &dev) < 0)
 		return 1;
-	if (ipc_open(&ipc) < 0) {
-		ptun_err("show %s: %s", name, ipc_strerror());
-		return 1;
-	}
-	if (ipc_get_device(&ipc, name, &dev) < 0) {
-		ptun_err("show %s: %s", name, ipc_strerror());
-		ipc_close(&ipc);
-		return 1;
-	}
 	if (field == SHOW_JSON)
 		jsonview_begin(&show_json, stdout);
 	print_device(&dev, field, false);
 	if (field == SHOW_JSON)
 		jsonview_end(&show_json);
 	ptun_device_wipe(&dev);
-	ipc_close(&ipc);
 	return 0;
 }
 
@@ -291,15 +284,14 @@ static int show_all(enum show_field field)
 		free(links);
 		return 0;
 	}
-	if (ipc_open(&ipc) < 0) {
-		ptun_err("show: %s", ipc_strerror());
+	if (request_open(&ipc, "show", NULL) < 0) {
 		free(links);
 		return 1;
 	}
 	ret = 1;
 	for (i = 0; i < count; i++) {
 		if (ipc_get_device(&ipc, links[i].name, &dev) < 0) {
-			ptun_err("show %s: %s", links[i].name, ipc_strerror());
+			request_failed("show", links[i].name);
 			continue;
 		}
 		print_device(&dev, field, true);

@@ -8,9 +8,9 @@
 
 #include "conffile.h"
 #include "device.h"
-#include "ipc.h"
 #include "jsonview.h"
 #include "parse.h"
+#include "request.h"
 #include "subcommands.h"
 #include "terminal.h"
 
@@ -24,24 +24,14 @@ static int showconf_run(const struct subcommand *cmd, int argc,
 	struct ptun_device dev;
 	struct json out;
 	char name[IFNAMSIZ];
-	struct ipc ipc;
 
 	if (argc != 2 && !json) {
 		subcommand_usage_error(cmd);
 		return 1;
 	}
-	if (parse_ifname(ifname, name) < 0)
+	if (parse_ifname(ifname, name) < 0 ||
+	    request_get_device("showconf", name, &dev) < 0)
 		return 1;
-	if (ipc_open(&ipc) < 0) {
-		ptun_err("showconf %s: %s", name, ipc_strerror());
-		return 1;
-	}
-	if (ipc_get_device(&ipc, name, &dev) < 0) {
-		ptun_err("showconf %s: %s", name, ipc_strerror());
-		ipc_close(&ipc);
-		return 1;
-	}
-	ipc_close(&ipc);
 	if (json) {
 		jsonview_begin(&out, stdout);
 		jsonview_device(&out, &dev, false);

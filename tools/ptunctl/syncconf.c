@@ -16,6 +16,7 @@
 #include "device.h"
 #include "ipc.h"
 #include "parse.h"
+#include "request.h"
 #include "subcommands.h"
 #include "terminal.h"
 
@@ -248,17 +249,15 @@ static int syncconf_run(const struct subcommand *cmd, int argc,
 	if (parse_ifname(argv[1], want.name) < 0 ||
 	    conffile_read(argv[2], CONFFILE_ADD, &want) < 0)
 		goto out;
-	if (ipc_open(&ipc) < 0) {
-		ptun_err("syncconf %s: %s", want.name, ipc_strerror());
+	if (request_open(&ipc, cmd->name, want.name) < 0)
 		goto out;
-	}
 	if (ipc_get_device(&ipc, want.name, &have) < 0) {
-		ptun_err("syncconf %s: %s", want.name, ipc_strerror());
+		request_failed(cmd->name, want.name);
 	} else if (sync_changes(&changes, &want, &have) == 0) {
 		if (!changes.flags && !changes.nr_peers)
 			ret = 0;
 		else if (ipc_set_device(&ipc, &changes) < 0)
-			ptun_err("syncconf %s: %s", want.name, ipc_strerror());
+			request_failed(cmd->name, want.name);
 		else
 			ret = 0;
 	}

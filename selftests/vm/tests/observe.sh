@@ -169,15 +169,7 @@ PY
 replayed_and_forged_messages() {
 	local data init bad
 	two_hosts ptun ptun
-	in_ns b tcpdump -i veth-b -U -w "$TMPDIR/cap.pcap" udp port 51822 2>"$TMPDIR/tcpdump.log" &
-	for _ in $(seq 100); do
-		grep -q listening "$TMPDIR/tcpdump.log" && break
-		sleep 0.1
-	done
-	ping_ok a 10.10.0.2
-	sleep 0.5
-	kill %1
-	wait
+	capture_ping "$TMPDIR/cap.pcap"
 	data=$(first_message 4 "$TMPDIR/cap.pcap")
 	init=$(first_message 1 "$TMPDIR/cap.pcap")
 	[ -n "$data" ] && [ -n "$init" ] || fail "no data message or initiation captured"

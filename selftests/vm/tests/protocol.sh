@@ -166,15 +166,7 @@ replayed_packet_is_dropped() {
 		udp dport 51822 @th,64,8 4 counter
 	in_ns b nft add rule inet t in ip saddr 192.168.241.1 udp sport != 51821 \
 		udp dport 51822 counter
-	in_ns b tcpdump -i veth-b -U -w "$TMPDIR/cap.pcap" udp port 51822 2>"$TMPDIR/tcpdump.log" &
-	for _ in $(seq 100); do
-		grep -q listening "$TMPDIR/tcpdump.log" && break
-		sleep 0.1
-	done
-	ping_ok a 10.10.0.2
-	sleep 0.5
-	kill %1
-	wait
+	capture_ping "$TMPDIR/cap.pcap"
 	payload=$(first_message 4 "$TMPDIR/cap.pcap")
 	[ -n "$payload" ] || fail "no data message captured"
 	sleep 1
