@@ -7,6 +7,8 @@
 #                   lockdep, UBSAN, ...), built once from Debian's source
 # make demo         the narrated demo, in a VM: a VPN between four hosts
 # make bench        ptun against WireGuard: figures and build/bench.png
+# make bench-counters  A/B of the commit that added the drop counters
+#                   against its parent (selftests/bench/compare)
 # make deps         only install what is missing
 # make install      install the tools, their man pages and completion, the
 #                   systemd unit and the ifupdown hooks (PREFIX=/usr/local,
@@ -144,6 +146,11 @@ bench: deps tools
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-matplotlib
 	selftests/bench/run
 
+# Counting drops costs nothing measurable: the commit that added the
+# counters against its parent, rounds alternating in one guest.
+bench-counters: deps tools
+	PTUN_BENCH_ROUNDS=$${PTUN_BENCH_ROUNDS:-5} selftests/bench/compare 3718f9c^ 3718f9c
+
 clean:
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
 		.*.cmd Module.symvers modules.order
@@ -152,6 +159,6 @@ clean:
 	$(MAKE) -C selftests/fuzz clean
 	rm -rf build
 
-.PHONY: all kmod tools module-for deps check check-debug demo bench clean install uninstall \
+.PHONY: all kmod tools module-for deps check check-debug demo bench bench-counters clean install uninstall \
 	$(addprefix install-,$(INSTALL_COMPONENTS)) $(addprefix uninstall-,$(INSTALL_COMPONENTS)) \
 	dkms-install dkms-uninstall

@@ -8,6 +8,7 @@
  * whose handshakes time out gets its name resolved again and, if the
  * address changed, its endpoint set to the new one.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -149,9 +150,10 @@ static void reresolve_set(struct ipc *ipc, const struct monitor_options *options
 
 /*
  * Peers whose handshakes timed out since the last look get their names
- * resolved again.  Failures are reported and the next look tries again.
+ * resolved again.  Failures are reported and the next look tries again,
+ * but for the device's going away, which ends the watch: false.
  */
-static void reresolve_check(struct monitor_options *options)
+static bool reresolve_check(struct monitor_options *options)
 {
 	union ptun_endpoint endpoint;
 	const struct ptun_peer *peer;
@@ -160,15 +162,20 @@ static void reresolve_check(struct monitor_options *options)
 	struct ipc ipc;
 	bool failing;
 	size_t i;
+	int ret;
 
 	if (ipc_open(&ipc) < 0) {
 		ptun_warn("monitor: %s", ipc_strerror());
-		return;
+		return true;
 	}
-	if (ipc_get_device(&ipc, options->ifname, &dev) < 0) {
-		ptun_warn("monitor: %s: %s", options->ifname, ipc_strerror());
+	ret = ipc_get_device(&ipc, options->ifname, &dev);
+	if (ret < 0) {
+		if (ret == -ENODEV)
+			ptun_warn("monitor: %s is gone: no more re-resolving", options->ifname);
+		else
+			ptun_warn("monitor: %s: %s", options->ifname, ipc_strerror());
 		ipc_close(&ipc);
-		return;
+		return ret != -ENODEV;
 	}
 	for (i = 0; i < options->nr_reresolve; i++) {
 		rp = &options->reresolve[i];
@@ -184,6 +191,7 @@ static void reresolve_check(struct monitor_options *options)
 	}
 	ptun_device_wipe(&dev);
 	ipc_close(&ipc);
+	return true;
 }
 
 static int print_event(const struct ipc_event *event, void *data)
@@ -192,10 +200,9 @@ static int print_event(const struct ipc_event *event, void *data)
 	char unknown[sizeof("event-4294967295")];
 	const char *name;
 
-	if (!event) {
-		reresolve_check(options);
-		return 0;
-	}
+	/* Positive: not an error, the end of the watch. */
+	if (!event)
+		return reresolve_check(options) ? 0 : 1;
 	if (options->ifname && strcmp(options->ifname, event->ifname))
 		return 0;
 	/* A newer module's event keeps its number. */
@@ -274,6 +281,8 @@ static int monitor_run(const struct subcommand *cmd, int argc, const char *argv[
 			  print_event, &options);
 	if (ret < 0)
 		request_failed(cmd->name, NULL);
+	else
+		ret = 0;
 	ipc_close(&ipc);
 out:
 	free(options.reresolve);
@@ -303,5 +312,6 @@ const struct subcommand monitor_command = {
 		"moves (dynamic DNS): every 5 seconds, if the peer's handshakes timed out\n"
 		"since the last look, the name is resolved again and, if its address\n"
 		"changed, the peer's endpoint is set to it and a `reresolved' event is\n"
-		"printed. It needs <interface>; give it once per peer.\n",
+		"printed. It needs <interface>; give it once per peer. Monitor ends when\n"
+		"<interface> is deleted.\n",
 };

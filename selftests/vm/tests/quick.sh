@@ -391,4 +391,119 @@ scenario "kill switch: server dead, specific routes, tunnel down or gone: nothin
 scenario "exec: one program reaches the website only through the server" exec_confines_one_program
 scenario "ifupdown: ifup brings pt0 up from ptun-config, ifdown removes it" ifupdown_hooks
 scenario "make install puts every file in place; make uninstall removes them" install_and_uninstall
+
+# Re-resolution: the client knows the server by a name from its own
+# /etc/hosts ($TMPDIR/hosts, bound over the guest's read-only one).
+
+# named_config NAME [LINE...]: $CONF, a tunnel to the server's 10.8.0.1 by
+# the endpoint NAME:51820; the lines are added to [Interface].
+named_config() {
+	local name=$1 line
+	shift
+	CONF=$TMPDIR/etc/pt0.conf
+	{
+		echo "[Interface]"
+		echo "PrivateKey = $(cat "$TMPDIR/client.key")"
+		echo "Address = 10.8.0.2/32"
+		for line; do echo "$line"; done
+		echo "[Peer]"
+		echo "PublicKey = $SERVER_PUB"
+		echo "Endpoint = $name:51820"
+		echo "AllowedIPs = 10.8.0.1/32"
+	} >"$CONF"
+	chmod 600 "$CONF"
+}
+
+with_hosts() {	# with_hosts CMD...: CMD in the client, with $TMPDIR/hosts
+	in_ns client unshare -m --propagation private bash -c \
+		'mount --bind "$1" /etc/hosts; shift; exec "$@"' bash "$TMPDIR/hosts" "$@"
+}
+
+# The re-resolvers running for pt0, one pid a line.
+reresolvers() {
+	pgrep -f -- "monitor pt0 --reresolve" || true
+}
+
+# A failed scenario's re-resolver would keep its netns, and pt0 in it.
+kill_reresolvers_on_exit() {
+	trap 'kill $(reresolvers) 2>/dev/null || true' EXIT
+}
+
+# wait_gone PID: the process ends within 15 s.
+wait_gone() {
+	for _ in $(seq 75); do
+		[ -e "/proc/$1" ] || return 0
+		sleep 0.2
+	done
+	fail "process $1 is still there: $(tr '\0' ' ' <"/proc/$1/cmdline")"
+}
+
+quick_reresolve_follows_name() {
+	local pid
+	NO_WEBSITE=1 three_hosts
+	kill_reresolvers_on_exit
+	echo "203.0.113.9 server.test" >"$TMPDIR/hosts"
+	named_config server.test
+	# As under systemd, the re-resolver's lines go to up's standard error
+	# when it is the stream JOURNAL_STREAM names (device:inode).
+	: >"$TMPDIR/up.log"
+	JOURNAL_STREAM=$(stat -c %d:%i "$TMPDIR/up.log") \
+		with_hosts "$QUICK" up "$CONF" 2>"$TMPDIR/up.log"
+	pid=$(reresolvers)
+	[ -n "$pid" ] || fail "no re-resolver after up: $(cat "$TMPDIR/up.log")"
+	assert_eq "$(in_ns client ptunctl show pt0 endpoints | cut -f2)" 203.0.113.9:51820 \
+		"the endpoint the name first gave"
+	! in_ns client ping -c 1 -W 2 -q 10.8.0.1 >/dev/null || fail "the server answered at a wrong address"
+	# The name moves to the server; the tunnel follows without help.
+	echo "$SERVER4 server.test" >"$TMPDIR/hosts"
+	for _ in $(seq 300); do
+		grep -Fq "reresolved peer $SERVER_PUB endpoint $SERVER4:51820" "$TMPDIR/up.log" && break
+		sleep 0.2
+	done
+	in_ns client ping -c 1 -w 30 -q 10.8.0.1 >/dev/null || fail "no tunnel after the name moved: $(cat "$TMPDIR/up.log")"
+	grep -Fq "pt0: reresolved peer $SERVER_PUB endpoint $SERVER4:51820" "$TMPDIR/up.log" ||
+		fail "no reresolved event: $(cat "$TMPDIR/up.log")"
+	assert_eq "$(in_ns client ptunctl show pt0 endpoints | cut -f2)" "$SERVER4:51820" "the endpoint"
+	in_ns client "$QUICK" down "$CONF" 2>/dev/null
+	wait_gone "$pid"
+	assert_eq "$(reresolvers)" "" "re-resolvers after down"
+	[ ! -e /run/ptun-quick/pt0 ] || fail "down left /run/ptun-quick/pt0"
+}
+
+quick_reresolve_only_when_asked() {
+	local pid
+	NO_WEBSITE=1 three_hosts
+	kill_reresolvers_on_exit
+	echo "$SERVER4 server.test" >"$TMPDIR/hosts"
+	# An address for an endpoint: nothing to re-resolve.
+	named_config "$SERVER4"
+	in_ns client "$QUICK" up "$CONF" 2>"$TMPDIR/up.log"
+	in_ns client ping -c 1 -w 30 -q 10.8.0.1 >/dev/null
+	assert_eq "$(reresolvers)" "" "re-resolvers for an address"
+	in_ns client "$QUICK" down "$CONF" 2>/dev/null
+	# A name, but Reresolve = off.
+	named_config server.test "Reresolve = off"
+	with_hosts "$QUICK" up "$CONF" 2>"$TMPDIR/up.log"
+	in_ns client ping -c 1 -w 30 -q 10.8.0.1 >/dev/null
+	assert_eq "$(reresolvers)" "" "re-resolvers with Reresolve = off"
+	! in_ns client "$QUICK" strip "$CONF" | grep -qi reresolve || fail "strip kept Reresolve"
+	in_ns client "$QUICK" save "$CONF" 2>/dev/null
+	assert_match "$(cat "$CONF")" "Reresolve = false" "save keeps Reresolve"
+	in_ns client "$QUICK" down "$CONF" 2>/dev/null
+	(umask 077; sed "4i Reresolve = sometimes" "$CONF" >"$TMPDIR/etc/bad.conf")
+	expect_error "line 4: Reresolve must be true or false, not 'sometimes'" \
+		"$QUICK" strip "$TMPDIR/etc/bad.conf"
+	# The device deleted behind ptun-quick's back: the re-resolver goes too.
+	named_config server.test
+	with_hosts "$QUICK" up "$CONF" 2>/dev/null
+	pid=$(reresolvers)
+	[ -n "$pid" ] || fail "no re-resolver for a name"
+	ip -n client link del pt0
+	wait_gone "$pid"
+	in_ns client "$QUICK" down "$CONF" 2>/dev/null
+	[ ! -e /run/ptun-quick/pt0 ] || fail "down left /run/ptun-quick/pt0"
+}
+
+scenario "re-resolution: the endpoint's name moves, the tunnel follows; down ends the re-resolver" quick_reresolve_follows_name
+scenario "re-resolution: none for an address or Reresolve = off; it ends with the device" quick_reresolve_only_when_asked
 finish
