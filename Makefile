@@ -9,6 +9,8 @@
 # make demo         the narrated demo, in a VM: a VPN between four hosts
 # make bench        ptun against WireGuard: figures and build/bench.png
 # make deps         only install what is missing
+# make install      install the tools, their man pages and completion
+#                   (PREFIX=/usr/local, DESTDIR for staging); make uninstall
 #
 # W=1 and C=1 pass through to Kbuild as usual; CONFIG_PTUN_DEBUG=y builds the
 # in-module self-tests, which run when the module loads.
@@ -45,6 +47,32 @@ module-for:
 deps:
 	@selftests/install-deps
 
+# Each component has its own install-NAME and uninstall-NAME recipes and
+# adds NAME to INSTALL_COMPONENTS.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/ptun
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL ?= install
+INSTALL_COMPONENTS := ptunctl
+
+install: $(addprefix install-,$(INSTALL_COMPONENTS))
+uninstall: $(addprefix uninstall-,$(INSTALL_COMPONENTS))
+
+install-ptunctl: tools
+	$(INSTALL) -D -m 0755 tools/ptunctl/ptunctl $(DESTDIR)$(SBINDIR)/ptunctl
+	$(INSTALL) -D -m 0644 tools/ptunctl/ptunctl.8 $(DESTDIR)$(MANDIR)/man8/ptunctl.8
+	$(INSTALL) -D -m 0644 tools/ptunctl/ptunctl-show.schema.json \
+		$(DESTDIR)$(DATADIR)/ptunctl-show.schema.json
+	$(INSTALL) -D -m 0644 tools/completion/ptunctl.bash $(DESTDIR)$(BASHCOMPDIR)/ptunctl
+
+uninstall-ptunctl:
+	rm -f $(DESTDIR)$(SBINDIR)/ptunctl $(DESTDIR)$(MANDIR)/man8/ptunctl.8 \
+		$(DESTDIR)$(DATADIR)/ptunctl-show.schema.json \
+		$(DESTDIR)$(BASHCOMPDIR)/ptunctl
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
+
 check: deps
 	@selftests/check
 
@@ -65,6 +93,8 @@ clean:
 		.*.cmd Module.symvers modules.order
 	$(MAKE) -C tools/ptunctl clean
 	$(MAKE) -C selftests/unit clean
+	$(MAKE) -C selftests/fuzz clean
 	rm -rf build
 
-.PHONY: all kmod tools module-for deps check check-debug demo bench clean
+.PHONY: all kmod tools module-for deps check check-debug demo bench clean install uninstall \
+	$(addprefix install-,$(INSTALL_COMPONENTS)) $(addprefix uninstall-,$(INSTALL_COMPONENTS))

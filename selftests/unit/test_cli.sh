@@ -219,8 +219,8 @@ run set --help
 result $? "set --help is help set"
 
 run help show
-[ "$rc" -eq 0 ] && grep -qF 'Usage: ptunctl show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]' "$tmp/out"
-result $? "help show shows wg's show syntax, peer fields included"
+[ "$rc" -eq 0 ] && grep -qF 'Usage: ptunctl show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump | --json]' "$tmp/out"
+result $? "help show shows wg's show syntax, peer fields included, and --json"
 
 run genkey -h
 [ "$rc" -eq 0 ] && grep -q '^Usage: ptunctl genkey$' "$tmp/out"
@@ -369,5 +369,74 @@ result $? "show of loopback fails with one line (no module, or not ptun)"
 run show abcdefghijklmnopq
 failed_one_line abcdefghijklmnopq
 result $? "show with a 17-character interface name is refused"
+
+# complete WORD...: what bash completion offers for the last word, one
+# line, with this ptunctl first in PATH.
+COMPLETION=$(dirname "$0")/../../tools/completion/ptunctl.bash
+complete_words()
+{
+	PATH=$(dirname "$PTUNCTL"):$PATH bash -c '
+		. "$1" || exit 1
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$(($# - 1))
+		_ptunctl
+		echo "${COMPREPLY[*]}"' complete "$COMPLETION" "$@" 2>"$tmp/err"
+}
+
+out=$(bash -c '. "$1" && complete -p ptunctl' load "$COMPLETION" 2>&1)
+[ "$out" = "complete -F _ptunctl ptunctl" ]
+result $? "the completion script loads in bash and registers for ptunctl"
+
+[ "$(complete_words ptunctl sh)" = "show showconf" ] &&
+	[ "$(complete_words ptunctl sync)" = "syncconf" ] &&
+	[ "$(complete_words ptunctl help gen)" = "genkey genpsk" ]
+result $? "completion: subcommands"
+
+[ "$(complete_words ptunctl show pt0 la)" = "latest-handshakes" ] &&
+	[ "$(complete_words ptunctl show pt0 --j)" = "--json" ] &&
+	[ "$(complete_words ptunctl showconf pt0 -)" = "--json" ]
+result $? "completion: show's fields and --json"
+
+[ "$(complete_words ptunctl set pt0 '')" = "listen-port fwmark private-key peer" ] &&
+	[ "$(complete_words ptunctl set pt0 peer "$WG_PUBLIC" per)" = "persistent-keepalive" ] &&
+	[ "$(complete_words ptunctl set pt0 listen-port '')" = "" ]
+result $? "completion: set's keywords, the interface's before a peer, the peer's after"
+
+touch "$tmp/peers.conf"
+[ "$(complete_words ptunctl setconf pt0 "$tmp/peers.c")" = "$tmp/peers.conf" ] &&
+	[ "$(complete_words ptunctl set pt0 private-key "$tmp/peers.c")" = "$tmp/peers.conf" ]
+result $? "completion: file names where a file is wanted"
+
+# make install: the tool, its man page, schema and completion, staged.
+top=$(dirname "$0")/../..
+root=$tmp/root
+make -s -C "$top" install DESTDIR="$root" PREFIX=/usr >"$tmp/out" 2>&1 &&
+	[ -x "$root/usr/sbin/ptunctl" ] &&
+	grep -q '^\.TH PTUNCTL 8' "$root/usr/share/man/man8/ptunctl.8" &&
+	[ -s "$root/usr/share/ptun/ptunctl-show.schema.json" ] &&
+	bash -c '. "$1" && complete -p ptunctl' load \
+		"$root/usr/share/bash-completion/completions/ptunctl" >/dev/null
+result $? "make install puts ptunctl, ptunctl(8), the schema and the completion under DESTDIR"
+make -s -C "$top" uninstall DESTDIR="$root" PREFIX=/usr >"$tmp/out" 2>&1 &&
+	[ -z "$(find "$root" -type f)" ]
+result $? "make uninstall removes them"
+
+# ptunctl(8) renders cleanly and documents every subcommand there is.
+manpage=$(dirname "$0")/../../tools/ptunctl/ptunctl.8
+if command -v groff >/dev/null; then
+	[ -z "$(groff -man -Tutf8 -ww -z "$manpage" 2>&1)" ]
+	result $? "ptunctl(8) renders without a warning"
+else
+	skip "ptunctl(8) renders without a warning" "no groff"
+fi
+run help
+missing=
+for cmd in $(sed -n 's/^  \([a-z]*\): .*/\1/p' "$tmp/out"); do
+	grep -q -e "^\\\\fB$cmd\\\\fR" -e "^\\.B $cmd\$" "$manpage" ||
+		missing="$missing $cmd"
+done
+[ -z "$missing" ] && [ "$(grep -c '^  [a-z]*: ' "$tmp/out")" -ge 9 ]
+result $? "ptunctl(8) documents every subcommand of ptunctl help${missing:+ (missing:$missing)}"
 
 [ "$failed" -eq 0 ]

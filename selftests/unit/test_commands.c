@@ -15,6 +15,7 @@
 
 #include "encoding.h"
 #include "fake_ipc.h"
+#include "json.h"
 #include "subcommands.h"
 #include "tap.h"
 #include "terminal.h"
@@ -61,6 +62,21 @@ static const struct ipc_link peer_links[] = {
 static const struct ipc_link three_links[] = {
 	{ 5, "pt0" }, { 6, "gone" }, { 7, "pt1" },
 };
+
+static const struct subcommand *find_command(const char *name)
+{
+	static const struct subcommand *const commands[] = {
+		&show_command, &set_command, &setconf_command,
+		&addconf_command, &syncconf_command, &showconf_command,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
+	}
+	abort();
+}
 
 struct outcome {
 	int status;
@@ -118,7 +134,7 @@ static void run(struct outcome *o, const char *colour, const char *hide,
 		dup2(fileno(err), STDERR_FILENO);
 		fake_ipc.log = log;
 		setvbuf(log, NULL, _IONBF, 0);
-		cmd = !strcmp(argv[0], "set") ? &set_command : &show_command;
+		cmd = find_command(argv[0]);
 		status = cmd->run(cmd, argc, argv);
 		fflush(stdout);
 		_exit(status);
@@ -614,6 +630,257 @@ static void test_set_peers(const char *dir)
 	unlink(pskfile);
 }
 
+#define PT2_SHOWCONF \
+	"[Interface]\n" \
+	"ListenPort = 51821\n" \
+	"PrivateKey = " PRIV "\n" \
+	"\n" \
+	"[Peer]\n" \
+	"PublicKey = " PEER_B "\n" \
+	"AllowedIPs = fd00::/64\n" \
+	"Endpoint = [2001:db8::1]:51821\n" \
+	"\n" \
+	"[Peer]\n" \
+	"PublicKey = " PEER_A "\n" \
+	"PresharedKey = " PSK "\n" \
+	"AllowedIPs = 10.0.0.0/24, 10.1.0.1/32\n" \
+	"Endpoint = 192.0.2.1:51820\n" \
+	"PersistentKeepalive = 25\n" \
+	"\n" \
+	"[Peer]\n" \
+	"PublicKey = " PEER_C "\n" \
+	"PersistentKeepalive = 3600\n"
+
+#define ZERO_KEY "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+
+static void test_conf_files(const char *dir)
+{
+	char path[256], want[2048];
+	struct outcome o;
+
+	expect("showconf: wg's file format, peers in the kernel's order", NULL,
+	       NULL, (const char *[]){ "showconf", "pt2", NULL }, PT2_SHOWCONF);
+
+	write_key_file(path, dir, "pt2.conf", PT2_SHOWCONF);
+	run(&o, NULL, NULL, (const char *[]){ "setconf", "pt2", path, NULL });
+	if (!tap_ok(!o.status && !o.err[0] && strstr(o.log, "set pt2 flags 0x1d port 51821 fwmark 0x0 key " PRIV "\n") &&
+		    strstr(o.log, "  peer " PEER_C " flags 0xa psk - endpoint - keepalive 3600 allowed-ips -\n"),
+		    "setconf: the whole configuration, peers replaced"))
+		diag_text("log", o.log);
+
+	run(&o, NULL, NULL, (const char *[]){ "addconf", "pt2", path, NULL });
+	tap_ok(!o.status && strstr(o.log, "set pt2 flags 0x5 port 51821 fwmark 0x0 key " PRIV "\n") &&
+	       strstr(o.log, "  peer " PEER_C " flags 0x2 psk - endpoint - keepalive 3600 allowed-ips -\n"),
+	       "addconf: only what the file names");
+
+	run(&o, NULL, NULL, (const char *[]){ "syncconf", "pt2", path, NULL });
+	if (!tap_ok(!o.status && !o.err[0] &&
+		    !strcmp(o.log, "open\nget pt2\nclose\n"),
+		    "syncconf with the device's own showconf: nothing is sent"))
+		diag_text("log", o.log);
+
+	/* C gone, B's keepalive and A's preshared key changed, PUB new. */
+	write_key_file(path, dir, "pt2.conf",
+		       "[Interface]\nPrivateKey = " PRIV "\n"
+		       "[Peer]\nPublicKey = " PEER_B "\nAllowedIPs = fd00::/64\n"
+		       "PersistentKeepalive = 10\n"
+		       "[Peer]\nPublicKey = " PEER_A "\n"
+		       "AllowedIPs = 10.1.0.1/32, 10.0.0.0/24\n"
+		       "[Peer]\nPublicKey = " PUB "\nAllowedIPs = 10.9.0.0/16\n");
+	run(&o, NULL, NULL, (const char *[]){ "syncconf", "pt2", path, NULL });
+	snprintf(want, sizeof(want),
+		 "open\nget pt2\nset pt2 flags 0x0 port 0 fwmark 0x0 key -\n"
+		 "  peer " PEER_C " flags 0x%x psk - endpoint - keepalive - allowed-ips -\n"
+		 "  peer " PEER_B " flags 0x%x psk - endpoint - keepalive 10 allowed-ips -\n"
+		 "  peer " PEER_A " flags 0x%x psk " ZERO_KEY " endpoint - keepalive 0 allowed-ips -\n"
+		 "  peer " PUB " flags 0x%x psk - endpoint - keepalive - allowed-ips +10.9.0.0/16\n"
+		 "close\n", PTUN_PEER_REMOVE, PTUN_PEER_HAS_KEEPALIVE,
+		 PTUN_PEER_HAS_PRESHARED_KEY | PTUN_PEER_HAS_KEEPALIVE,
+		 PTUN_PEER_REPLACE_ALLOWEDIPS);
+	if (!tap_ok(!o.status && !o.err[0] && !strcmp(o.log, want),
+		    "syncconf sends only the differences; unchanged peers and settings are not named"))
+		diag_text("log", o.log);
+
+	write_key_file(path, dir, "pt2.conf",
+		       "[Interface]\nListenPort = 51822\nFwMark = 3\n");
+	run(&o, NULL, NULL, (const char *[]){ "syncconf", "pt2", path, NULL });
+	snprintf(want, sizeof(want),
+		 "set pt2 flags 0x%x port 51822 fwmark 0x3 key " ZERO_KEY "\n",
+		 PTUN_DEVICE_HAS_PRIVATE_KEY | PTUN_DEVICE_HAS_LISTEN_PORT |
+		 PTUN_DEVICE_HAS_FWMARK);
+	if (!tap_ok(!o.status && strstr(o.log, want) &&
+		    strstr(o.log, " flags 0x4 ") && !strstr(o.log, "flags 0x8"),
+		    "syncconf: interface changes, the missing private key cleared, every peer removed"))
+		diag_text("log", o.log);
+
+	write_key_file(path, dir, "pt2.conf", "[Interface]\nListenPort = 1\n[Peer]\n");
+	run(&o, NULL, NULL, (const char *[]){ "syncconf", "pt2", path, NULL });
+	tap_ok(o.status == 1 && !o.log[0] && tap_is_one_line_error(o.err) &&
+	       strstr(o.err, "pt2.conf:3: "),
+	       "syncconf of a bad file: one line naming it, nothing asked of the kernel");
+	run(&o, NULL, NULL, (const char *[]){ "setconf", "pt2", path, NULL });
+	tap_ok(o.status == 1 && !o.log[0] && tap_is_one_line_error(o.err),
+	       "setconf of a bad file: nothing is sent");
+
+	run(&o, NULL, NULL, (const char *[]){ "setconf", "pt2", NULL });
+	tap_ok(o.status == 1 && !o.log[0] && tap_is_one_line_error(o.err) &&
+	       strstr(o.err, "usage: ptunctl setconf <interface> <configuration filename>"),
+	       "setconf without a file: usage");
+	run(&o, NULL, NULL, (const char *[]){ "showconf", "nope", NULL });
+	tap_ok(o.status == 1 && !o.out[0] && tap_is_one_line_error(o.err) &&
+	       strstr(o.err, "showconf nope: "), "showconf of a missing device: one line");
+	unlink(path);
+}
+
+#define PT2_JSON_PEER_A_C(handshake_a, handshake_c) \
+	"        {\n" \
+	"          \"public_key\": \"" PEER_A "\",\n" \
+	"          \"preshared_key\": \"" PSK "\",\n" \
+	"          \"endpoint\": \"192.0.2.1:51820\",\n" \
+	"          \"allowed_ips\": [\n" \
+	"            \"10.0.0.0/24\",\n" \
+	"            \"10.1.0.1/32\"\n" \
+	"          ],\n" \
+	"          \"persistent_keepalive\": 25" handshake_a "\n" \
+	"        },\n" \
+	"        {\n" \
+	"          \"public_key\": \"" PEER_C "\",\n" \
+	"          \"preshared_key\": null,\n" \
+	"          \"endpoint\": null,\n" \
+	"          \"allowed_ips\": [],\n" \
+	"          \"persistent_keepalive\": 3600" handshake_c "\n" \
+	"        }\n"
+
+#define PT2_JSON(ifindex, b_runtime, a_runtime, c_runtime) \
+	"{\n" \
+	"  \"version\": 1,\n" \
+	"  \"interfaces\": [\n" \
+	"    {\n" \
+	"      \"name\": \"pt2\",\n" \
+	ifindex \
+	"      \"public_key\": \"" PUB "\",\n" \
+	"      \"private_key\": \"" PRIV "\",\n" \
+	"      \"listen_port\": 51821,\n" \
+	"      \"fwmark\": 0,\n" \
+	"      \"peers\": [\n" \
+	"        {\n" \
+	"          \"public_key\": \"" PEER_B "\",\n" \
+	"          \"preshared_key\": null,\n" \
+	"          \"endpoint\": \"[2001:db8::1]:51821\",\n" \
+	"          \"allowed_ips\": [\n" \
+	"            \"fd00::/64\"\n" \
+	"          ],\n" \
+	"          \"persistent_keepalive\": 0" b_runtime "\n" \
+	"        },\n" \
+	PT2_JSON_PEER_A_C(a_runtime, c_runtime) \
+	"      ]\n" \
+	"    }\n" \
+	"  ]\n" \
+	"}\n"
+
+/* Passes when /usr/bin/python3 finds text valid against the schema. */
+static bool schema_valid(const char *dir, const char *text, bool runtime)
+{
+	char path[256], command[1024];
+	FILE *file;
+
+	snprintf(path, sizeof(path), "%s/out.json", dir);
+	file = fopen(path, "w");
+	if (!file || fputs(text, file) < 0 || fclose(file))
+		abort();
+	/* Its complaints as TAP comments. */
+	snprintf(command, sizeof(command),
+		 "out=$(/usr/bin/python3 %s/validate-json %s %s 2>&1); s=$?; "
+		 "[ -z \"$out\" ] || echo \"$out\" | sed 's/^/# /'; exit $s",
+		 UNIT_DIR, runtime ? "--runtime" : "", path);
+	fflush(stdout);
+	return system(command) == 0;
+}
+
+/* Names are bytes: whatever they hold, the document stays valid JSON. */
+static void test_json_strings(void)
+{
+	FILE *file = tmpfile();
+	struct json json;
+	char text[256];
+	size_t n;
+
+	if (!file)
+		abort();
+	json_begin(&json, file);
+	json_array_begin(&json);
+	json_string(&json, "q\"b\\n\nt\tc\x01h\xc3\xa9");
+	json_object_begin(&json);
+	json_object_end(&json);
+	json_array_begin(&json);
+	json_array_end(&json);
+	json_array_end(&json);
+	json_end(&json);
+	rewind(file);
+	n = fread(text, 1, sizeof(text) - 1, file);
+	text[n] = '\0';
+	fclose(file);
+	if (!tap_ok(!strcmp(text, "[\n  \"q\\\"b\\\\n\\nt\\tc\\u0001h\\u00c3\\u00a9\",\n  {},\n  []\n]\n"),
+		    "JSON strings: quotes, backslashes, control and high bytes escaped"))
+		diag_text("got", text);
+}
+
+static void test_json(const char *dir)
+{
+	struct outcome o;
+
+	expect("show --json: every field, the documented layout", NULL, NULL,
+	       (const char *[]){ "show", "pt2", "--json", NULL },
+	       PT2_JSON("      \"ifindex\": 8,\n",
+			",\n          \"latest_handshake\": null,\n"
+			"          \"rx_bytes\": 0,\n"
+			"          \"tx_bytes\": 0",
+			",\n          \"latest_handshake\": {\n"
+			"            \"epoch_seconds\": 1699999938,\n"
+			"            \"iso8601\": \"2023-11-14T22:12:18Z\"\n"
+			"          },\n"
+			"          \"rx_bytes\": 1239,\n"
+			"          \"tx_bytes\": 3565158",
+			",\n          \"latest_handshake\": {\n"
+			"            \"epoch_seconds\": 1699909999,\n"
+			"            \"iso8601\": \"2023-11-13T21:13:19Z\"\n"
+			"          },\n"
+			"          \"rx_bytes\": 0,\n"
+			"          \"tx_bytes\": 100"));
+	run(&o, NULL, NULL, (const char *[]){ "show", "--json", "pt2", NULL });
+	tap_ok(!o.status && schema_valid(dir, o.out, true),
+	       "show --json pt2 is valid against the schema, run-time members included");
+
+	expect("showconf --json: the configuration alone", NULL, NULL,
+	       (const char *[]){ "showconf", "pt2", "--json", NULL },
+	       PT2_JSON("", "", "", ""));
+	run(&o, NULL, NULL, (const char *[]){ "showconf", "--json", "pt2", NULL });
+	tap_ok(!o.status && schema_valid(dir, o.out, false),
+	       "showconf --json is valid against the schema, without run-time members");
+
+	tap_ok(!schema_valid(dir, "{\"version\": 1, \"interfaces\": [{\"name\": \"pt0\"}]}", false) &&
+	       !schema_valid(dir, PT2_JSON("", "", "", ""), true),
+	       "the schema check refuses missing members, and run-time members missing");
+
+	use_links(three_links, 3);
+	run(&o, NULL, NULL, (const char *[]){ "show", "all", "--json", NULL });
+	tap_ok(o.status == 0 && tap_is_one_line_error(o.err) &&
+	       strstr(o.err, "show gone: ") && strstr(o.out, "\"pt0\"") &&
+	       strstr(o.out, "\"pt1\"") && schema_valid(dir, o.out, true),
+	       "show all --json: one valid document, a vanished device reported and skipped");
+	use_links(NULL, 0);
+	run(&o, NULL, NULL, (const char *[]){ "show", "--json", NULL });
+	tap_ok(!o.status && !strcmp(o.out, "{\n  \"version\": 1,\n  \"interfaces\": []\n}\n") &&
+	       schema_valid(dir, o.out, true),
+	       "show --json without devices: an empty list");
+	run(&o, NULL, NULL, (const char *[]){ "show", "pt2", "peers", "--json", NULL });
+	tap_ok(o.status == 1 && !o.out[0] && tap_is_one_line_error(o.err) &&
+	       strstr(o.err, "usage"), "--json with a field: a usage error");
+	run(&o, NULL, NULL, (const char *[]){ "show", "interfaces", "--json", NULL });
+	tap_ok(o.status == 1 && !o.out[0] && tap_is_one_line_error(o.err),
+	       "show interfaces --json: a usage error");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/ptunctl-commands.XXXXXX";
@@ -643,6 +910,9 @@ int main(void)
 	test_show_peer_fields();
 	test_set(dir);
 	test_set_peers(dir);
+	test_conf_files(dir);
+	test_json_strings();
+	test_json(dir);
 	rmdir(dir);
 	return tap_exit_status();
 }

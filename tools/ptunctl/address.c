@@ -239,6 +239,34 @@ bad:
 	return -1;
 }
 
+int address_allowedip_cmp(const struct ptun_allowedip *a,
+			  const struct ptun_allowedip *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->cidr != b->cidr)
+		return a->cidr < b->cidr ? -1 : 1;
+	return memcmp(&a->ip6, &b->ip6, a->family == AF_INET ? 4 : 16);
+}
+
+bool address_endpoint_equal(const union ptun_endpoint *a,
+			    const union ptun_endpoint *b)
+{
+	if (a->addr.sa_family != b->addr.sa_family)
+		return false;
+	switch (a->addr.sa_family) {
+	case AF_INET:
+		return a->addr4.sin_port == b->addr4.sin_port &&
+		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr;
+	case AF_INET6:
+		return a->addr6.sin6_port == b->addr6.sin6_port &&
+		       a->addr6.sin6_scope_id == b->addr6.sin6_scope_id &&
+		       !memcmp(&a->addr6.sin6_addr, &b->addr6.sin6_addr,
+			       sizeof(a->addr6.sin6_addr));
+	}
+	return true;
+}
+
 /* As wg(8): numeric, with the interface name of a link-local scope. */
 void address_endpoint_text(char buf[static ENDPOINT_TEXT_SIZE],
 			   const union ptun_endpoint *endpoint)

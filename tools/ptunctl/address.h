@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <stdbool.h>
 
 #include "device.h"
 
@@ -25,6 +26,13 @@ int address_parse_endpoint(const char *arg, union ptun_endpoint *endpoint);
  * Host bits are cleared, with a warning, since the kernel refuses them.
  */
 int address_parse_allowedip(const char *arg, struct ptun_allowedip *ip);
+
+/* Orders allowed IPs by family, prefix length, then address; 0 if equal. */
+int address_allowedip_cmp(const struct ptun_allowedip *a,
+			  const struct ptun_allowedip *b);
+/* Same address family, address and port. */
+bool address_endpoint_equal(const union ptun_endpoint *a,
+			    const union ptun_endpoint *b);
 
 void address_endpoint_text(char buf[static ENDPOINT_TEXT_SIZE],
 			   const union ptun_endpoint *endpoint);

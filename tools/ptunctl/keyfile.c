@@ -56,9 +56,15 @@ enum key_read_status key_read_fd(int fd, uint8_t key[static PTUN_KEY_LEN])
 				status = KEY_READ_TRAILING;
 				goto out;
 			}
-			/* One past the limit is enough to call it too long. */
-			if (word_len < sizeof(word))
-				word[word_len++] = chunk[i];
+			/*
+			 * Too long already: no need to read on, which
+			 * also ends endless input such as /dev/zero.
+			 */
+			if (word_len == KEY_BASE64_LEN) {
+				status = KEY_READ_LENGTH;
+				goto out;
+			}
+			word[word_len++] = chunk[i];
 		}
 	}
 

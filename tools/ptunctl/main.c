@@ -14,7 +14,11 @@
 
 static const struct subcommand *const subcommands[] = {
 	&show_command,
+	&showconf_command,
 	&set_command,
+	&setconf_command,
+	&addconf_command,
+	&syncconf_command,
 	&genkey_command,
 	&genpsk_command,
 	&pubkey_command,

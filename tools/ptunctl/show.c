@@ -16,6 +16,7 @@
 #include "device.h"
 #include "encoding.h"
 #include "ipc.h"
+#include "jsonview.h"
 #include "parse.h"
 #include "pretty.h"
 #include "subcommands.h"
@@ -35,7 +36,11 @@ enum show_field {
 	SHOW_TRANSFER,
 	SHOW_PERSISTENT_KEEPALIVE,
 	SHOW_DUMP,
+	SHOW_JSON,	/* --json, not a field */
 };
+
+/* The document of --json, which spans every device shown. */
+static struct json show_json;
 
 static const char *const show_field_names[] = {
 	[SHOW_PUBLIC_KEY] = "public-key",
@@ -189,12 +194,15 @@ static void print_device(const struct ptun_device *dev, enum show_field field,
 	bool has_priv = dev->flags & PTUN_DEVICE_HAS_PRIVATE_KEY;
 	bool has_pub = dev->flags & PTUN_DEVICE_HAS_PUBLIC_KEY;
 
-	if (with_name && (field == SHOW_DUMP ||
+	if (with_name && field != SHOW_JSON && (field == SHOW_DUMP ||
 			  (field != SHOW_PRETTY && field <= SHOW_FWMARK)))
 		printf("%s\t", dev->name);
 	switch (field) {
 	case SHOW_PRETTY:
 		pretty_print_device(dev, time(NULL));
+		break;
+	case SHOW_JSON:
+		jsonview_device(&show_json, dev, true);
 		break;
 	case SHOW_PUBLIC_KEY:
 		printf("%s\n", key_text(pub, dev->public_key, has_pub));
@@ -239,7 +247,11 @@ static int show_one(const char *arg, enum show_field field)
 		ipc_close(&ipc);
 		return 1;
 	}
+	if (field == SHOW_JSON)
+		jsonview_begin(&show_json, stdout);
 	print_device(&dev, field, false);
+	if (field == SHOW_JSON)
+		jsonview_end(&show_json);
 	ptun_device_wipe(&dev);
 	ipc_close(&ipc);
 	return 0;
@@ -261,7 +273,11 @@ static int show_all(enum show_field field)
 		ptun_err("show: cannot list interfaces: %s", ipc_strerror());
 		return 1;
 	}
+	if (field == SHOW_JSON)
+		jsonview_begin(&show_json, stdout);
 	if (!count) {
+		if (field == SHOW_JSON)
+			jsonview_end(&show_json);
 		free(links);
 		return 0;
 	}
@@ -282,6 +298,8 @@ static int show_all(enum show_field field)
 		ptun_device_wipe(&dev);
 		ret = 0;
 	}
+	if (field == SHOW_JSON)
+		jsonview_end(&show_json);
 	ipc_close(&ipc);
 	free(links);
 	return ret;
@@ -302,16 +320,33 @@ static int show_interfaces(void)
 	return 0;
 }
 
+/* Takes --json out of argv, wherever it is; says whether it was there. */
+static bool take_json_flag(int *argc, const char *argv[])
+{
+	bool found = false;
+	int i, j;
+
+	for (i = j = 0; i < *argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			found = true;
+		else
+			argv[j++] = argv[i];
+	}
+	*argc = j;
+	return found;
+}
+
 static int show_run(const struct subcommand *cmd, int argc, const char *argv[])
 {
+	bool json = take_json_flag(&argc, argv);
 	enum show_field field = SHOW_PRETTY;
 
-	if (argc > 3) {
+	if (argc > 3 || (json && argc > 2)) {
 		subcommand_usage_error(cmd);
 		return 1;
 	}
 	if (argc > 1 && !strcmp(argv[1], "interfaces")) {
-		if (argc > 2) {
+		if (argc > 2 || json) {
 			subcommand_usage_error(cmd);
 			return 1;
 		}
@@ -319,6 +354,8 @@ static int show_run(const struct subcommand *cmd, int argc, const char *argv[])
 	}
 	if (argc == 3 && show_parse_field(argv[2], &field) < 0)
 		return 1;
+	if (json)
+		field = SHOW_JSON;
 	if (argc == 1 || !strcmp(argv[1], "all"))
 		return show_all(field);
 	return show_one(argv[1], field);
@@ -328,7 +365,7 @@ const struct subcommand show_command = {
 	.name = "show",
 	.run = show_run,
 	.summary = "Shows the current configuration and device information",
-	.usage = "show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump]",
+	.usage = "show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump | --json]",
 	.details =
 		"Without arguments, or with `all', shows every ptun interface; `interfaces'\n"
 		"lists their names on one line. The full view lists peers most recent\n"
@@ -348,6 +385,10 @@ const struct subcommand show_command = {
 		"tab-separated, then a line per peer: public-key, preshared-key, endpoint,\n"
 		"allowed-ips (comma-separated), latest-handshake, received, sent and\n"
 		"persistent-keepalive. Unset keys print as (none), a zero fwmark as off.\n"
+		"\n"
+		"--json prints every field of the interfaces as one JSON document, private\n"
+		"and preshared keys included as in `dump'; its schema is documented in\n"
+		"ptunctl(8) and tools/ptunctl/ptunctl-show.schema.json.\n"
 		"\n"
 		"Environment:\n"
 		"  PTUN_COLOR_MODE=always|never|auto  colours (auto: when stdout is a terminal)\n"

@@ -16,6 +16,10 @@ struct subcommand {
 
 extern const struct subcommand show_command;
 extern const struct subcommand set_command;
+extern const struct subcommand setconf_command;
+extern const struct subcommand addconf_command;
+extern const struct subcommand syncconf_command;
+extern const struct subcommand showconf_command;
 extern const struct subcommand genkey_command;
 extern const struct subcommand genpsk_command;
 extern const struct subcommand pubkey_command;

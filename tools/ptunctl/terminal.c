@@ -66,10 +66,18 @@ void terminal_printf(const char *fmt, ...)
 	free(str);
 }
 
+static const char *msg_context;
+
+void ptun_msg_context(const char *where)
+{
+	msg_context = where;
+}
+
 static __attribute__((format(printf, 2, 0)))
 void ptun_vmsg(const char *prefix, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "%s: %s", PROG_NAME, prefix);
+	fprintf(stderr, "%s: %s%s%s", PROG_NAME, msg_context ? msg_context : "",
+		msg_context ? ": " : "", prefix);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }

@@ -19,4 +19,10 @@ void terminal_printf(const char *fmt, ...)
 void ptun_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ptun_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * While set, every diagnostic names where it comes from after "ptunctl: ",
+ * such as "wg0.conf:12"; NULL ends it.  The text is not copied.
+ */
+void ptun_msg_context(const char *where);
+
 #endif /* PTUNCTL_TERMINAL_H */
