@@ -8,6 +8,8 @@
 #                   lockdep, UBSAN, ...), built once from Debian's source
 # make demo         the narrated demo, in a VM: a VPN between four hosts
 # make bench        ptun against WireGuard: figures and build/bench.png
+# make bench-scale  ptun against WireGuard with 50,000 peers: setconf time,
+#                   memory per peer, per-packet cost, removal
 # make deps         only install what is missing
 # make install      install the tools, their man pages and completion
 #                   (PREFIX=/usr/local, DESTDIR for staging); make uninstall
@@ -88,6 +90,10 @@ bench: deps tools
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-matplotlib
 	selftests/bench/run
 
+# 50,000 peers in ptun and in WireGuard, in the same VM run; not part of check.
+bench-scale: deps tools
+	selftests/bench/scale
+
 clean:
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
 		.*.cmd Module.symvers modules.order
@@ -96,5 +102,5 @@ clean:
 	$(MAKE) -C selftests/fuzz clean
 	rm -rf build
 
-.PHONY: all kmod tools module-for deps check check-debug demo bench clean install uninstall \
+.PHONY: all kmod tools module-for deps check check-debug demo bench bench-scale clean install uninstall \
 	$(addprefix install-,$(INSTALL_COMPONENTS)) $(addprefix uninstall-,$(INSTALL_COMPONENTS))
