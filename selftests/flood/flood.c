@@ -5,6 +5,8 @@
  *
  *   flood -k PUBLIC_KEY -t IPV4:PORT -s PREFIX/LEN [-d SECONDS] [-r RATE]
  *
+ * SIGINT or SIGTERM end it early, with the summary.
+ *
  * Each initiation carries random bytes where the ephemeral key, the
  * encrypted static key and the timestamp go, and a correct MAC1 for the
  * target's public key: the receiver can only tell it is junk after a
@@ -20,6 +22,7 @@
 #include <errno.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +51,13 @@ struct packet {
 } __attribute__((packed));
 
 static uint64_t rng_state;
+static volatile sig_atomic_t stopping;
+
+static void stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
 
 /* splitmix64: fast, and random enough for keys nobody will ever check. */
 static uint64_t rng_next(void)
@@ -235,8 +245,10 @@ int main(int argc, char *argv[])
 		msgs[i].msg_hdr.msg_iovlen = 1;
 	}
 
+	signal(SIGINT, stop);
+	signal(SIGTERM, stop);
 	start = now_s();
-	while ((elapsed = now_s() - start) < seconds) {
+	while (!stopping && (elapsed = now_s() - start) < seconds) {
 		int n;
 
 		if (rate > 0 && sent > rate * elapsed) {

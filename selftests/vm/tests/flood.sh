@@ -56,9 +56,10 @@ around_server() {
 	flood_tool
 }
 
-# start_flood SECONDS: f floods a's port; the tool's summary goes to $TMPDIR/flood.out.
+# start_flood SECONDS: f floods a's port for at most SECONDS; the tool's
+# summary goes to $TMPDIR/flood.out.
 start_flood() {
-	in_ns f "$FLOOD" -k "$PUB_a" -t 192.168.244.1:51820 -s 10.99.0.0/16 \
+	ip netns exec f "$FLOOD" -k "$PUB_a" -t 192.168.244.1:51820 -s 10.99.0.0/16 \
 		-d "$1" >"$TMPDIR/flood.out" &
 	FLOOD_PID=$!
 	# Long enough for the handshake queue to fill.
@@ -70,6 +71,7 @@ start_flood() {
 # MAC1s were right).
 end_flood() {
 	local sent replies
+	kill -INT "$FLOOD_PID"
 	wait "$FLOOD_PID"
 	cat "$TMPDIR/flood.out"
 	sent=$(awk '{ print $2 }' "$TMPDIR/flood.out")
@@ -78,27 +80,40 @@ end_flood() {
 	[ "$replies" -gt 0 ] || fail "no cookie replies to $sent initiations: the server never was under load"
 }
 
-# join_c: c becomes a's peer and pings a; prints how long the first ping
-# took, in ms.  c captures what a sends it, to count cookie replies.
+# join_c: c becomes a's peer and pings a, which must answer within 10 s.
+# c captures what a sends it: its handshake must have met a cookie reply.
+# A flood in a small VM does not keep the queue long all the time; when c
+# got in between two loaded spells, its session is started again (up to
+# three times) until one handshake goes through the cookie path.
 join_c() {
-	local t0 t1
-	in_ns c tcpdump -i veth-c -n -U -w "$TMPDIR/c.pcap" 'udp src port 51820' \
-		2>"$TMPDIR/tcpdump.err" &
-	CAPTURE_PID=$!
-	for _ in $(seq 100); do
-		! grep -q listening "$TMPDIR/tcpdump.err" || break
-		sleep 0.1
-	done
+	local attempt t0 t1 cookies
 	in_ns a "$(tool_for "$KIND_a")" set tun0 peer "$PUB_c" allowed-ips 10.10.0.3/32
 	in_ns c "$(tool_for "$KIND_c")" set tun0 private-key "$TMPDIR/key-c" \
 		peer "$PUB_a" endpoint 192.168.243.1:51820 allowed-ips 10.10.0.0/24
-	t0=$(date +%s%N)
-	in_ns c ping -c 1 -w 10 -q 10.10.0.1 >/dev/null || fail "c could not reach a within 10 s"
-	t1=$(date +%s%N)
-	echo "c's first ping came back after $(((t1 - t0) / 1000000)) ms"
-	sleep 0.5
-	kill "$CAPTURE_PID"
-	wait "$CAPTURE_PID" || true
+	for attempt in 1 2 3; do
+		: >"$TMPDIR/tcpdump.err"
+		ip netns exec c tcpdump -Z root -i veth-c -n -U -w "$TMPDIR/c.pcap" \
+			'udp src port 51820' 2>"$TMPDIR/tcpdump.err" &
+		CAPTURE_PID=$!
+		for _ in $(seq 100); do
+			! grep -q listening "$TMPDIR/tcpdump.err" || break
+			sleep 0.1
+		done
+		t0=$(date +%s%N)
+		in_ns c ping -c 1 -w 10 -q 10.10.0.1 >/dev/null ||
+			fail "c could not reach a within 10 s"
+		t1=$(date +%s%N)
+		sleep 0.5
+		kill "$CAPTURE_PID"
+		wait "$CAPTURE_PID" || true
+		cookies=$(cookie_replies_to_c)
+		echo "attempt $attempt: c's first ping came back after" \
+		     "$(((t1 - t0) / 1000000)) ms, $cookies cookie replies on the way"
+		[ "$cookies" -eq 0 ] || return 0
+		ip -n c link set tun0 down
+		ip -n c link set tun0 up
+	done
+	fail "c never met a cookie reply: was a loaded?"
 }
 
 # Cookie replies (type 3, 64 bytes) c received from a.
@@ -119,21 +134,19 @@ unreclaimable_kb() {
 }
 
 established_tunnel_and_newcomer_through_a_flood() {
-	local before during mem0 mem1 cookies
+	local before during mem0 mem1
 	around_server ptun ptun ptun
 	before=$(throughput 4)
 	sleep 1
 	mem0=$(unreclaimable_kb)
 
-	start_flood 20
+	start_flood 60
 	during=$(throughput 4)
 	join_c
 	end_flood
 	echo "iperf3 b to a: $before bit/s without the flood, $during bit/s during it"
 	[ $((during * 2)) -ge "$before" ] ||
 		fail "the established tunnel kept less than half its throughput"
-	cookies=$(cookie_replies_to_c)
-	[ "$cookies" -ge 1 ] || fail "c got in without a cookie reply: was a loaded?"
 	ping_ok b 10.10.0.1
 
 	# The ratelimiter forgets idle sources within two seconds.
@@ -141,16 +154,14 @@ established_tunnel_and_newcomer_through_a_flood() {
 	mem1=$(unreclaimable_kb)
 	echo "unreclaimable slab: $mem0 kB before, $mem1 kB after"
 	[ "$mem1" -le $((mem0 + 1024)) ] || fail "memory did not come back after the flood"
-	kill "$(cat "$TMPDIR/iperf3.pid")"
 }
 
 # newcomer KIND_a KIND_c: c of KIND_c reaches a loaded a of KIND_a through a cookie reply.
 newcomer() {
 	around_server "$1" ptun "$2"
-	start_flood 14
+	start_flood 60
 	join_c
 	end_flood
-	[ "$(cookie_replies_to_c)" -ge 1 ] || fail "c got in without a cookie reply: was a loaded?"
 }
 
 wireguard_newcomer_to_loaded_ptun() {
