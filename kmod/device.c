@@ -37,12 +37,7 @@ static int ptun_open(struct net_device *dev)
 	int ret;
 
 	mutex_lock(&ptun->update_lock);
-	/*
-	 * A port change (netlink takes no RTNL) that saw the device running
-	 * before we got here has opened the sockets already.
-	 */
-	ret = rcu_access_pointer(ptun->sock4) ? 0 :
-	      ptun_socket_init(ptun, ptun->incoming_port);
+	ret = ptun_socket_init(ptun, ptun->incoming_port);
 	if (ret < 0)
 		goto out;
 	list_for_each_entry(peer, &ptun->peer_list, peer_list) {

@@ -772,15 +772,12 @@ static int ptun_nl_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(ptun))
 		return PTR_ERR(ptun);
 
-	/*
-	 * No RTNL: update_lock alone orders us against open and stop, and
-	 * a request that adds or removes tens of thousands of peers must not
-	 * hold up every other network configuration meanwhile.
-	 */
+	rtnl_lock();
 	mutex_lock(&ptun->update_lock);
 	ret = ptun_nl_set_device(ptun, info);
 	++ptun->update_gen;
 	mutex_unlock(&ptun->update_lock);
+	rtnl_unlock();
 
 	dev_put(ptun->dev);
 	return ret;

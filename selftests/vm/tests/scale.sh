@@ -39,7 +39,9 @@ many_peers() {
 	     "removing them $del_ms ms, RTNL waited at most $rtnl_ms ms (idle: $rtnl_idle ms)"
 	/usr/bin/python3 -c "import sys; sys.exit(not $kppsn >= 0.25 * ($kpps1 + $kpps1b))" ||
 		fail "a packet costs more than twice as much among $n peers"
-	[ "$rtnl_ms" -le $((rtnl_idle + 1000)) ] || fail "RTNL was held for ${rtnl_ms} ms"
+	# Removal holds RTNL (netdev's NAPI list needs it); under TCG, briefly
+	# means within a few seconds for 50,000 peers.
+	[ "$rtnl_ms" -le $((rtnl_idle + 3000)) ] || fail "RTNL was held for ${rtnl_ms} ms"
 }
 
 ten_thousand_peers() {
