@@ -71,7 +71,7 @@ start_flood() {
 # MAC1s were right).
 end_flood() {
 	local sent replies
-	kill -INT "$FLOOD_PID"
+	kill -INT "$FLOOD_PID" 2>/dev/null || true
 	wait "$FLOOD_PID"
 	cat "$TMPDIR/flood.out"
 	sent=$(awk '{ print $2 }' "$TMPDIR/flood.out")
@@ -140,7 +140,7 @@ established_tunnel_and_newcomer_through_a_flood() {
 	sleep 1
 	mem0=$(unreclaimable_kb)
 
-	start_flood 60
+	start_flood 40
 	during=$(throughput 4)
 	join_c
 	end_flood
@@ -159,7 +159,7 @@ established_tunnel_and_newcomer_through_a_flood() {
 # newcomer KIND_a KIND_c: c of KIND_c reaches a loaded a of KIND_a through a cookie reply.
 newcomer() {
 	around_server "$1" ptun "$2"
-	start_flood 60
+	start_flood 40
 	join_c
 	end_flood
 }
