@@ -3,7 +3,6 @@
 # make              ptun.ko (kmod/ptun.ko) for the default kernel, and ptunctl
 # make KVER=V       the module for kernel V: a full version or a series (6.1, 6.12)
 # make check        install what is missing, build, run unit and VM tests
-#                   (the protocol scenarios also on a debug kernel)
 # make check-debug  every VM scenario on the debug kernel (KASAN, kmemleak,
 #                   lockdep, UBSAN, ...), built once from Debian's source
 # make demo         the narrated demo, in a VM: a VPN between four hosts
@@ -11,8 +10,12 @@
 # make bench-scale  ptun against WireGuard with 50,000 peers: setconf time,
 #                   memory per peer, per-packet cost, removal
 # make deps         only install what is missing
-# make install      install the tools, their man pages and completion
-#                   (PREFIX=/usr/local, DESTDIR for staging); make uninstall
+# make install      install the tools, their man pages and completion, the
+#                   systemd unit and the ifupdown hooks (PREFIX=/usr/local,
+#                   DESTDIR for staging); make uninstall; /etc/ptun stays
+# make dkms-install ptun.ko's source to /usr/src and DKMS, built for
+#                   DKMS_KERNELS (default: the running kernel) and every
+#                   kernel installed later; make dkms-uninstall undoes it
 #
 # W=1 and C=1 pass through to Kbuild as usual; CONFIG_PTUN_DEBUG=y builds the
 # in-module self-tests, which run when the module loads.
@@ -57,7 +60,9 @@ MANDIR ?= $(PREFIX)/share/man
 DATADIR ?= $(PREFIX)/share/ptun
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 INSTALL ?= install
-INSTALL_COMPONENTS := ptunctl
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INSTALL_COMPONENTS := ptunctl quick boot
 
 install: $(addprefix install-,$(INSTALL_COMPONENTS))
 uninstall: $(addprefix uninstall-,$(INSTALL_COMPONENTS))
@@ -74,6 +79,57 @@ uninstall-ptunctl:
 		$(DESTDIR)$(DATADIR)/ptunctl-show.schema.json \
 		$(DESTDIR)$(BASHCOMPDIR)/ptunctl
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
+
+install-quick:
+	$(INSTALL) -D -m 0755 tools/ptun-quick/ptun-quick $(DESTDIR)$(SBINDIR)/ptun-quick
+	$(INSTALL) -D -m 0644 tools/ptun-quick/ptun-quick.8 $(DESTDIR)$(MANDIR)/man8/ptun-quick.8
+	$(INSTALL) -D -m 0644 tools/ptun-quick/completion.bash $(DESTDIR)$(BASHCOMPDIR)/ptun-quick
+	$(INSTALL) -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/ptun
+
+uninstall-quick:
+	rm -f $(DESTDIR)$(SBINDIR)/ptun-quick $(DESTDIR)$(MANDIR)/man8/ptun-quick.8 \
+		$(DESTDIR)$(BASHCOMPDIR)/ptun-quick
+	-rmdir $(DESTDIR)$(SYSCONFDIR)/ptun 2>/dev/null
+
+# The unit and the hooks name the installed programs.  The hooks live under
+# SYSCONFDIR whatever the PREFIX.
+at_sbindir = sed 's|@SBINDIR@|$(SBINDIR)|g'
+HOOKS := $(DESTDIR)$(SYSCONFDIR)/network/if-pre-up.d/ptun \
+	 $(DESTDIR)$(SYSCONFDIR)/network/if-post-down.d/ptun
+
+install-boot:
+	$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR) $(dir $(HOOKS))
+	$(at_sbindir) tools/systemd/ptun-quick@.service >$(DESTDIR)$(SYSTEMDUNITDIR)/ptun-quick@.service
+	$(at_sbindir) tools/ifupdown/if-pre-up.sh >$(word 1,$(HOOKS))
+	$(at_sbindir) tools/ifupdown/if-post-down.sh >$(word 2,$(HOOKS))
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/ptun-quick@.service
+	chmod 0755 $(HOOKS)
+
+uninstall-boot:
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/ptun-quick@.service $(HOOKS)
+
+# DKMS builds from /usr/src/ptun-VERSION: the module's sources only.
+VERSION := $(shell sed -n 's/.*PTUNCTL_VERSION "\(.*\)"/\1/p' tools/ptunctl/version.h)
+DKMS_SRC = $(DESTDIR)/usr/src/ptun-$(VERSION)
+DKMS_KERNELS ?= $(shell uname -r)
+
+dkms-install:
+	@command -v dkms >/dev/null || { echo "dkms-install: no dkms: apt-get install dkms" >&2; exit 1; }
+	-dkms remove -m ptun -v $(VERSION) --all >/dev/null 2>&1
+	rm -rf $(DKMS_SRC)
+	$(INSTALL) -d $(DKMS_SRC)/kmod/selftest $(DKMS_SRC)/uapi/linux
+	$(INSTALL) -m 0644 Kbuild $(DKMS_SRC)/
+	$(INSTALL) -m 0644 kmod/Kbuild kmod/*.c kmod/*.h $(DKMS_SRC)/kmod/
+	$(INSTALL) -m 0644 kmod/selftest/*.c $(DKMS_SRC)/kmod/selftest/
+	$(INSTALL) -m 0644 uapi/linux/ptun.h $(DKMS_SRC)/uapi/linux/
+	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	@# With DESTDIR (a package being built), only the files.
+	$(if $(DESTDIR),,dkms add -m ptun -v $(VERSION))
+	$(if $(DESTDIR),,for k in $(DKMS_KERNELS); do dkms install -m ptun -v $(VERSION) -k $$k || exit 1; done)
+
+dkms-uninstall:
+	-dkms remove -m ptun -v $(VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 check: deps
 	@selftests/check
@@ -103,4 +159,5 @@ clean:
 	rm -rf build
 
 .PHONY: all kmod tools module-for deps check check-debug demo bench bench-scale clean install uninstall \
-	$(addprefix install-,$(INSTALL_COMPONENTS)) $(addprefix uninstall-,$(INSTALL_COMPONENTS))
+	$(addprefix install-,$(INSTALL_COMPONENTS)) $(addprefix uninstall-,$(INSTALL_COMPONENTS)) \
+	dkms-install dkms-uninstall

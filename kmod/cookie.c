@@ -217,13 +217,16 @@ void ptun_cookie_message_consume(struct ptun_message_handshake_cookie *src,
 	entry = ptun_index_hashtable_lookup(device->index_hashtable,
 					    PTUN_INDEX_HANDSHAKE | PTUN_INDEX_KEYPAIR,
 					    src->receiver_index, &peer);
-	if (unlikely(!entry))
+	if (unlikely(!entry)) {
+		ptun_count_drop(device, NULL, PTUN_A_DROPS_UNKNOWN_RECEIVER);
 		return;
+	}
 	latest = &peer->latest_cookie;
 
 	down_read(&latest->lock);
 	if (unlikely(!latest->have_sent_mac1)) {
 		up_read(&latest->lock);
+		ptun_count_drop(device, peer, PTUN_A_DROPS_REPLAYED);
 		goto out;
 	}
 	ok = xchacha20poly1305_decrypt(cookie, src->encrypted_cookie,
@@ -240,9 +243,11 @@ void ptun_cookie_message_consume(struct ptun_message_handshake_cookie *src,
 		/* One cookie per handshake we sent: a second reply is junk. */
 		latest->have_sent_mac1 = false;
 		up_write(&latest->lock);
+		ptun_count_handshake(peer, PTUN_A_HANDSHAKES_COOKIES_RECEIVED);
 	} else {
 		net_dbg_ratelimited("%s: could not decrypt a cookie reply\n",
 				    netdev_name(device->dev));
+		ptun_count_drop(device, peer, PTUN_A_DROPS_HANDSHAKE_INVALID);
 	}
 	memzero_explicit(cookie, sizeof(cookie));
 out:

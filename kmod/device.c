@@ -83,7 +83,7 @@ static void ptun_xmit_unreachable(struct sk_buff *skb)
 }
 
 /* Segments of a GSO packet, each ready to be staged, on @packets. */
-static int ptun_xmit_split(struct sk_buff *skb, u32 mtu,
+static int ptun_xmit_split(struct ptun_peer *peer, struct sk_buff *skb, u32 mtu,
 			   struct sk_buff_head *packets)
 {
 	struct sk_buff *segs, *next;
@@ -98,8 +98,10 @@ static int ptun_xmit_split(struct sk_buff *skb, u32 mtu,
 	skb_list_walk_safe(skb, skb, next) {
 		skb_mark_not_on_list(skb);
 		skb = skb_share_check(skb, GFP_ATOMIC);
-		if (unlikely(!skb))
+		if (unlikely(!skb)) {
+			ptun_count_drop(peer->device, peer, PTUN_A_DROPS_OTHER);
 			continue;
+		}
 		/* The route was kept only for ICMP; past here it is not needed. */
 		skb_dst_drop(skb);
 		PACKET_CB(skb)->mtu = mtu;
@@ -119,12 +121,14 @@ static netdev_tx_t ptun_xmit(struct sk_buff *skb, struct net_device *dev)
 
 	if (unlikely(!ptun_examine_packet_protocol(skb))) {
 		ret = -EPROTONOSUPPORT;
+		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_OTHER);
 		goto err;
 	}
 
 	peer = ptun_allowedips_lookup_dst(&ptun->peer_allowedips, skb);
 	if (unlikely(!peer)) {
 		ret = -ENOKEY;
+		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_NO_PEER);
 		ptun_xmit_unreachable(skb);
 		goto err;
 	}
@@ -134,15 +138,18 @@ static netdev_tx_t ptun_xmit(struct sk_buff *skb, struct net_device *dev)
 		ret = -EDESTADDRREQ;
 		net_dbg_ratelimited("%s: no endpoint for peer %llu\n",
 				    dev->name, peer->internal_id);
+		ptun_count_drop(ptun, peer, PTUN_A_DROPS_NO_ENDPOINT);
 		ptun_xmit_unreachable(skb);
 		goto err_peer;
 	}
 
 	mtu = skb_valid_dst(skb) ? dst_mtu(skb_dst(skb)) : dev->mtu;
 	__skb_queue_head_init(&packets);
-	ret = ptun_xmit_split(skb, mtu, &packets);
-	if (unlikely(ret))
+	ret = ptun_xmit_split(peer, skb, mtu, &packets);
+	if (unlikely(ret)) {
+		ptun_count_drop(ptun, peer, PTUN_A_DROPS_OTHER);
 		goto err_peer;
+	}
 
 	spin_lock_bh(&peer->staged_packet_queue.lock);
 	skb_queue_splice_tail(&packets, &peer->staged_packet_queue);
@@ -150,6 +157,7 @@ static netdev_tx_t ptun_xmit(struct sk_buff *skb, struct net_device *dev)
 	while (skb_queue_len(&peer->staged_packet_queue) > PTUN_MAX_STAGED_PACKETS) {
 		dev_kfree_skb(__skb_dequeue(&peer->staged_packet_queue));
 		DEV_STATS_INC(dev, tx_dropped);
+		ptun_count_drop(ptun, peer, PTUN_A_DROPS_STAGED_FULL);
 	}
 	spin_unlock_bh(&peer->staged_packet_queue.lock);
 
@@ -224,6 +232,7 @@ static void ptun_destruct(struct net_device *dev)
 	ptun_index_hashtable_free(ptun->index_hashtable);
 	ptun_pubkey_hashtable_free(ptun->peer_hashtable);
 	mutex_unlock(&ptun->update_lock);
+	free_percpu(ptun->counters);
 	pr_debug("%s: device destroyed\n", dev->name);
 }
 
@@ -323,9 +332,12 @@ static int ptun_newlink(struct net *src_net, struct net_device *dev,
 	ptun_allowedips_init(&ptun->peer_allowedips);
 	ptun_cookie_checker_init(&ptun->cookie_checker, ptun);
 
+	ptun->counters = ptun_counters_alloc();
+	if (!ptun->counters)
+		return ret;
 	ptun->peer_hashtable = ptun_pubkey_hashtable_alloc();
 	if (!ptun->peer_hashtable)
-		return ret;
+		goto err_counters;
 	ptun->index_hashtable = ptun_index_hashtable_alloc();
 	if (!ptun->index_hashtable)
 		goto err_pubkey;
@@ -366,6 +378,8 @@ err_index:
 	ptun_index_hashtable_free(ptun->index_hashtable);
 err_pubkey:
 	ptun_pubkey_hashtable_free(ptun->peer_hashtable);
+err_counters:
+	free_percpu(ptun->counters);
 	return ret;
 }
 

@@ -10,6 +10,7 @@
 
 #include "allowedips.h"
 #include "cookie.h"
+#include "counters.h"
 #include "noise.h"
 #include "peerlookup.h"
 #include "queueing.h"
@@ -39,6 +40,7 @@ struct ptun_device {
 	struct net *creating_net;	/* RTNL and update_lock to write */
 	struct ptun_noise_static_identity static_identity;
 	struct workqueue_struct *packet_crypt_wq, *handshake_receive_wq, *handshake_send_wq;
+	struct ptun_counters __percpu *counters;	/* every drop, by reason */
 	struct ptun_cookie_checker cookie_checker;
 	struct ptun_ratelimiter ratelimiter;
 	struct ptun_pubkey_hashtable *peer_hashtable;

@@ -17,6 +17,18 @@
 
 static struct genl_family ptun_genl_family;
 
+enum {
+	PTUN_NL_MCGRP_EVENTS,
+};
+
+/* Events name peers and their addresses: only for administrators. */
+static const struct genl_multicast_group ptun_genl_mcgrps[] = {
+	[PTUN_NL_MCGRP_EVENTS] = {
+		.name = PTUN_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
 #define PTUN_DEVICE_F_ALL	PTUN_DEVICE_F_REPLACE_PEERS
 #define PTUN_PEER_F_ALL		(PTUN_PEER_F_REMOVE_ME | PTUN_PEER_F_REPLACE_ALLOWEDIPS | \
 				 PTUN_PEER_F_UPDATE_ONLY)
@@ -48,6 +60,14 @@ static const struct nla_policy ptun_peer_policy[PTUN_A_PEER_MAX + 1] = {
 		.reject_message = "transfer counters are read-only",
 	},
 	[PTUN_A_PEER_ALLOWEDIP]		= NLA_POLICY_NESTED(ptun_allowedip_policy),
+	[PTUN_A_PEER_DROPS]		= {
+		.type = NLA_REJECT,
+		.reject_message = "drop counters are read-only",
+	},
+	[PTUN_A_PEER_HANDSHAKES]	= {
+		.type = NLA_REJECT,
+		.reject_message = "handshake counters are read-only",
+	},
 };
 
 static const struct nla_policy ptun_get_device_policy[PTUN_A_DEVICE_IFNAME + 1] = {
@@ -67,6 +87,14 @@ static const struct nla_policy ptun_set_device_policy[PTUN_A_DEVICE_MAX + 1] = {
 	[PTUN_A_DEVICE_FWMARK]		= { .type = NLA_U32 },
 	[PTUN_A_DEVICE_FLAGS]		= NLA_POLICY_MASK(NLA_U32, PTUN_DEVICE_F_ALL),
 	[PTUN_A_DEVICE_PEER]		= NLA_POLICY_NESTED(ptun_peer_policy),
+	[PTUN_A_DEVICE_DROPS]		= {
+		.type = NLA_REJECT,
+		.reject_message = "drop counters are read-only",
+	},
+	[PTUN_A_DEVICE_EVENT]		= {
+		.type = NLA_REJECT,
+		.reject_message = "events are sent by the kernel",
+	},
 };
 
 static struct net_device *ptun_nl_dev_by_attrs(struct net *net,
@@ -141,7 +169,8 @@ static int ptun_nl_put_device(struct sk_buff *skb, struct ptun_device *ptun)
 	if (nla_put_u32(skb, PTUN_A_DEVICE_IFINDEX, dev->ifindex) ||
 	    nla_put_string(skb, PTUN_A_DEVICE_IFNAME, dev->name) ||
 	    nla_put_u16(skb, PTUN_A_DEVICE_LISTEN_PORT, ptun->incoming_port) ||
-	    nla_put_u32(skb, PTUN_A_DEVICE_FWMARK, ptun->fwmark))
+	    nla_put_u32(skb, PTUN_A_DEVICE_FWMARK, ptun->fwmark) ||
+	    ptun_counters_put_drops(skb, PTUN_A_DEVICE_DROPS, ptun->counters))
 		return ret;
 
 	down_read(&identity->lock);
@@ -189,7 +218,9 @@ static int ptun_nl_put_peer_details(struct sk_buff *skb, struct ptun_peer *peer)
 	    nla_put_u64_64bit(skb, PTUN_A_PEER_RX_BYTES, READ_ONCE(peer->rx_bytes),
 			      PTUN_A_PEER_PAD) ||
 	    nla_put_u64_64bit(skb, PTUN_A_PEER_TX_BYTES, READ_ONCE(peer->tx_bytes),
-			      PTUN_A_PEER_PAD))
+			      PTUN_A_PEER_PAD) ||
+	    ptun_counters_put_drops(skb, PTUN_A_PEER_DROPS, peer->counters) ||
+	    ptun_counters_put_handshakes(skb, PTUN_A_PEER_HANDSHAKES, peer->counters))
 		return -EMSGSIZE;
 	return ptun_nl_put_endpoint(skb, peer);
 }
@@ -353,6 +384,49 @@ static int ptun_nl_get_device_done(struct netlink_callback *cb)
 	if (ctx->ptun)
 		dev_put(ctx->ptun->dev);
 	return 0;
+}
+
+/* EVENTS */
+
+/*
+ * From any context: the packet paths announce handshakes and roaming.  The
+ * peer's public key never changes after creation, so it is read unlocked.
+ */
+void ptun_nl_notify_peer(struct ptun_peer *peer, u32 event)
+{
+	struct net_device *dev = peer->device->dev;
+	struct net *net = dev_net(dev);
+	struct nlattr *nest;
+	struct sk_buff *skb;
+	void *hdr;
+
+	if (!genl_has_listeners(&ptun_genl_family, net, PTUN_NL_MCGRP_EVENTS) ||
+	    dev->reg_state != NETREG_REGISTERED)
+		return;
+	skb = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_ATOMIC);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &ptun_genl_family, 0, PTUN_CMD_EVENT);
+	if (!hdr)
+		goto err;
+	if (nla_put_u32(skb, PTUN_A_DEVICE_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, PTUN_A_DEVICE_IFNAME, dev->name) ||
+	    nla_put_u32(skb, PTUN_A_DEVICE_EVENT, event))
+		goto err;
+	nest = nla_nest_start(skb, PTUN_A_DEVICE_PEER);
+	if (!nest ||
+	    nla_put(skb, PTUN_A_PEER_PUBLIC_KEY, PTUN_KEY_LEN,
+		    peer->handshake.remote_static) ||
+	    ptun_nl_put_endpoint(skb, peer))
+		goto err;
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&ptun_genl_family, net, skb, 0,
+				PTUN_NL_MCGRP_EVENTS, GFP_ATOMIC);
+	return;
+
+err:
+	nlmsg_free(skb);
 }
 
 /* SET: checking the whole request first */
@@ -808,6 +882,8 @@ static struct genl_family ptun_genl_family __ro_after_init = {
 	.module = THIS_MODULE,
 	.ops = ptun_genl_ops,
 	.n_ops = ARRAY_SIZE(ptun_genl_ops),
+	.mcgrps = ptun_genl_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(ptun_genl_mcgrps),
 	.resv_start_op = PTUN_CMD_SET_DEVICE + 1,
 	.netnsok = true,
 };

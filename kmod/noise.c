@@ -484,10 +484,11 @@ ptun_noise_handshake_consume_initiation(struct ptun_message_handshake_initiation
 	u8 key[PTUN_NOISE_SYMMETRIC_KEY_LEN];
 	struct ptun_noise_handshake *handshake;
 	struct ptun_peer *peer = NULL;
-	bool replay, flood;
+	int reason;
 	u64 now;
 
 	down_read(&identity->lock);
+	reason = PTUN_A_DROPS_HANDSHAKE_INVALID;
 	if (unlikely(!identity->has_identity))
 		goto out;
 
@@ -502,8 +503,10 @@ ptun_noise_handshake_consume_initiation(struct ptun_message_handshake_initiation
 		goto out;
 
 	peer = ptun_pubkey_hashtable_lookup(device->peer_hashtable, remote_static);
-	if (!peer)
+	if (!peer) {
+		reason = PTUN_A_DROPS_UNKNOWN_PEER;
 		goto out;
+	}
 	handshake = &peer->handshake;
 
 	down_write(&handshake->lock);
@@ -516,12 +519,15 @@ ptun_noise_handshake_consume_initiation(struct ptun_message_handshake_initiation
 		goto fail;
 
 	/* Big-endian, so bytewise order is time order. */
-	replay = memcmp(stamp, handshake->latest_timestamp, sizeof(stamp)) <= 0;
-	now = ktime_get_coarse_boottime_ns();
-	flood = (s64)(handshake->last_initiation_consumption +
-		      NSEC_PER_SEC / PTUN_INITIATIONS_PER_SECOND - now) > 0;
-	if (replay || flood)
+	reason = PTUN_A_DROPS_TIMESTAMP_STALE;
+	if (memcmp(stamp, handshake->latest_timestamp, sizeof(stamp)) <= 0)
 		goto fail;
+	now = ktime_get_coarse_boottime_ns();
+	reason = PTUN_A_DROPS_RATELIMITED;
+	if ((s64)(handshake->last_initiation_consumption +
+		  NSEC_PER_SEC / PTUN_INITIATIONS_PER_SECOND - now) > 0)
+		goto fail;
+	reason = 0;
 
 	memcpy(handshake->remote_ephemeral, src->unencrypted_ephemeral,
 	       PTUN_NOISE_PUBLIC_KEY_LEN);
@@ -536,10 +542,14 @@ ptun_noise_handshake_consume_initiation(struct ptun_message_handshake_initiation
 
 fail:
 	up_write(&handshake->lock);
+	ptun_count_drop(device, peer, reason);
 	ptun_peer_put(peer);
 	peer = NULL;
+	reason = 0;
 out:
 	up_read(&identity->lock);
+	if (reason)
+		ptun_count_drop(device, NULL, reason);
 	memzero_explicit(key, sizeof(key));
 	memzero_explicit(hash, sizeof(hash));
 	memzero_explicit(chaining_key, sizeof(chaining_key));
@@ -635,14 +645,17 @@ ptun_noise_handshake_consume_response(struct ptun_message_handshake_response *sr
 	struct ptun_noise_handshake *handshake;
 	enum ptun_noise_handshake_state state;
 	struct ptun_peer *peer = NULL;
+	int reason;
 
 	down_read(&identity->lock);
+	reason = PTUN_A_DROPS_HANDSHAKE_INVALID;
 	if (unlikely(!identity->has_identity))
 		goto out;
 
 	entry = ptun_index_hashtable_lookup(device->index_hashtable,
 					    PTUN_INDEX_HANDSHAKE,
 					    src->receiver_index, &peer);
+	reason = PTUN_A_DROPS_UNKNOWN_RECEIVER;
 	if (unlikely(!entry))
 		goto out;
 	handshake = container_of(entry, struct ptun_noise_handshake, entry);
@@ -655,9 +668,12 @@ ptun_noise_handshake_consume_response(struct ptun_message_handshake_response *sr
 	memcpy(preshared_key, handshake->preshared_key, sizeof(preshared_key));
 	up_read(&handshake->lock);
 
+	/* Our initiation was answered already. */
+	reason = PTUN_A_DROPS_REPLAYED;
 	if (state != PTUN_HANDSHAKE_CREATED_INITIATION)
 		goto fail;
 
+	reason = PTUN_A_DROPS_HANDSHAKE_INVALID;
 	mix_ephemeral(chaining_key, hash, src->unencrypted_ephemeral);
 	if (unlikely(!mix_dh(chaining_key, NULL, ephemeral_private,
 			     src->unencrypted_ephemeral) ||
@@ -674,6 +690,7 @@ ptun_noise_handshake_consume_response(struct ptun_message_handshake_response *sr
 	    crypto_memneq(handshake->ephemeral_private, ephemeral_private,
 			  PTUN_NOISE_PUBLIC_KEY_LEN)) {
 		up_write(&handshake->lock);
+		reason = PTUN_A_DROPS_REPLAYED;
 		goto fail;
 	}
 	memcpy(handshake->remote_ephemeral, src->unencrypted_ephemeral,
@@ -683,13 +700,18 @@ ptun_noise_handshake_consume_response(struct ptun_message_handshake_response *sr
 	handshake->remote_index = src->sender_index;
 	handshake->state = PTUN_HANDSHAKE_CONSUMED_RESPONSE;
 	up_write(&handshake->lock);
+	reason = 0;
 	goto out;
 
 fail:
+	ptun_count_drop(device, peer, reason);
 	ptun_peer_put(peer);
 	peer = NULL;
+	reason = 0;
 out:
 	up_read(&identity->lock);
+	if (reason)
+		ptun_count_drop(device, NULL, reason);
 	memzero_explicit(key, sizeof(key));
 	memzero_explicit(hash, sizeof(hash));
 	memzero_explicit(chaining_key, sizeof(chaining_key));

@@ -6,6 +6,7 @@
 #include <linux/slab.h>
 
 #include "device.h"
+#include "netlink.h"
 #include "peer.h"
 #include "queueing.h"
 #include "socket.h"
@@ -28,10 +29,11 @@ struct ptun_peer *ptun_peer_create(struct ptun_device *ptun,
 	peer = kmem_cache_zalloc(ptun_peer_cache, GFP_KERNEL);
 	if (unlikely(!peer))
 		return ERR_PTR(-ENOMEM);
-	if (dst_cache_init(&peer->endpoint_cache, GFP_KERNEL)) {
-		kmem_cache_free(ptun_peer_cache, peer);
-		return ERR_PTR(-ENOMEM);
-	}
+	peer->counters = ptun_counters_alloc();
+	if (unlikely(!peer->counters))
+		goto err_free;
+	if (dst_cache_init(&peer->endpoint_cache, GFP_KERNEL))
+		goto err_counters;
 
 	peer->device = ptun;
 	ptun_noise_handshake_init(&peer->handshake, &ptun->static_identity,
@@ -57,7 +59,14 @@ struct ptun_peer *ptun_peer_create(struct ptun_device *ptun,
 	ptun_pubkey_hashtable_add(ptun->peer_hashtable, peer);
 	++ptun->num_peers;
 	pr_debug("%s: peer %llu created\n", ptun->dev->name, peer->internal_id);
+	ptun_nl_notify_peer(peer, PTUN_EVENT_PEER_ADDED);
 	return peer;
+
+err_counters:
+	free_percpu(peer->counters);
+err_free:
+	kmem_cache_free(ptun_peer_cache, peer);
+	return ERR_PTR(-ENOMEM);
 }
 
 struct ptun_peer *ptun_peer_get_maybe_zero(struct ptun_peer *peer)
@@ -78,6 +87,7 @@ static void ptun_peer_make_dead(struct ptun_peer *peer)
 {
 	struct ptun_device *ptun = peer->device;
 
+	ptun_nl_notify_peer(peer, PTUN_EVENT_PEER_REMOVED);
 	list_del_init(&peer->peer_list);
 	ptun_allowedips_remove_by_peer(&ptun->peer_allowedips, peer,
 				       &ptun->update_lock);
@@ -160,6 +170,7 @@ static void ptun_peer_rcu_release(struct rcu_head *rcu)
 	struct ptun_peer *peer = container_of(rcu, struct ptun_peer, rcu);
 
 	dst_cache_destroy(&peer->endpoint_cache);
+	free_percpu(peer->counters);
 	WARN_ON(!skb_queue_empty(&peer->tx_queue.queue) ||
 		!skb_queue_empty(&peer->rx_queue.queue));
 	/* The handshake state holds keys. */

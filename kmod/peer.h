@@ -13,6 +13,7 @@
 #include <net/dst_cache.h>
 
 #include "cookie.h"
+#include "counters.h"
 #include "noise.h"
 #include "queueing.h"
 
@@ -67,6 +68,7 @@ struct ptun_peer {
 	struct ptun_cookie latest_cookie;
 	struct hlist_node pubkey_hash;
 	u64 rx_bytes, tx_bytes;
+	struct ptun_counters __percpu *counters;	/* this peer's drops, handshakes */
 	struct timer_list timer_retransmit_handshake, timer_send_keepalive;
 	struct timer_list timer_new_handshake, timer_zero_key_material;
 	struct timer_list timer_persistent_keepalive;

@@ -131,9 +131,11 @@ static void ptun_receive_handshake_packet(struct ptun_device *ptun,
 		needs_cookie = false;
 	} else if (under_load && mac_state == PTUN_VALID_MAC_BUT_NO_COOKIE) {
 		needs_cookie = true;
+		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_MAC2_NEEDED);
 	} else {
 		net_dbg_ratelimited("%s: dropped a handshake message with an invalid MAC\n",
 				    ptun->dev->name);
+		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_MAC1_INVALID);
 		return;
 	}
 	/*
@@ -141,6 +143,7 @@ static void ptun_receive_handshake_packet(struct ptun_device *ptun,
 	 * our work, the cookie replies we would write included.
 	 */
 	if (under_load && !ptun_ratelimiter_allow(&ptun->ratelimiter, skb)) {
+		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_RATELIMITED);
 		net_dbg_ratelimited("%s: dropped a handshake message: its source is over its rate\n",
 				    ptun->dev->name);
 		return;
@@ -159,6 +162,7 @@ static void ptun_receive_handshake_packet(struct ptun_device *ptun,
 					    ptun->dev->name);
 			return;
 		}
+		ptun_count_handshake(peer, PTUN_A_HANDSHAKES_INITIATIONS_RECEIVED);
 		ptun_socket_set_peer_endpoint_from_skb(peer, skb);
 		net_dbg_ratelimited("%s: handshake initiation from peer %llu (%pISpfsc)\n",
 				    ptun->dev->name, peer->internal_id,
@@ -177,6 +181,7 @@ static void ptun_receive_handshake_packet(struct ptun_device *ptun,
 					    ptun->dev->name);
 			return;
 		}
+		ptun_count_handshake(peer, PTUN_A_HANDSHAKES_RESPONSES_RECEIVED);
 		ptun_socket_set_peer_endpoint_from_skb(peer, skb);
 		net_dbg_ratelimited("%s: handshake response from peer %llu (%pISpfsc)\n",
 				    ptun->dev->name, peer->internal_id,
@@ -241,23 +246,22 @@ static void ptun_keep_key_fresh(struct ptun_peer *peer)
 	}
 }
 
-static bool ptun_decrypt_packet(struct sk_buff *skb,
-				struct ptun_noise_keypair *keypair)
+/* 0 if decrypted, else why not: a PTUN_A_DROPS_* reason. */
+static int ptun_decrypt_packet(struct sk_buff *skb,
+			       struct ptun_noise_keypair *keypair)
 {
 	struct scatterlist sg[MAX_SKB_FRAGS + 8];
 	struct sk_buff *trailer;
 	unsigned int offset;
 	int num_frags;
 
-	if (unlikely(!keypair))
-		return false;
 	if (unlikely(!READ_ONCE(keypair->receiving.is_valid) ||
 		     ptun_birthdate_has_expired(keypair->receiving.birthdate,
 						PTUN_REJECT_AFTER_TIME) ||
 		     READ_ONCE(keypair->receiving_counter.counter) >=
 		     PTUN_REJECT_AFTER_MESSAGES)) {
 		WRITE_ONCE(keypair->receiving.is_valid, false);
-		return false;
+		return PTUN_A_DROPS_KEY_EXPIRED;
 	}
 
 	PACKET_CB(skb)->nonce =
@@ -273,22 +277,22 @@ static bool ptun_decrypt_packet(struct sk_buff *skb,
 	offset += sizeof(struct ptun_message_data);
 	skb_pull(skb, offset);
 	if (unlikely(num_frags < 0 || num_frags > ARRAY_SIZE(sg)))
-		return false;
+		return PTUN_A_DROPS_OTHER;
 
 	sg_init_table(sg, num_frags);
 	if (skb_to_sgvec(skb, sg, 0, skb->len) <= 0)
-		return false;
+		return PTUN_A_DROPS_OTHER;
 	if (!chacha20poly1305_decrypt_sg_inplace(sg, skb->len, NULL, 0,
 						 PACKET_CB(skb)->nonce,
 						 keypair->receiving.key))
-		return false;
+		return PTUN_A_DROPS_DECRYPT_FAILED;
 
 	/* Drop the tag, again keeping the outer headers. */
 	skb_push(skb, offset);
 	if (pskb_trim(skb, skb->len - ptun_noise_encrypted_len(0)))
-		return false;
+		return PTUN_A_DROPS_OTHER;
 	skb_pull(skb, offset);
-	return true;
+	return 0;
 }
 
 void ptun_packet_decrypt_worker(struct work_struct *work)
@@ -298,10 +302,14 @@ void ptun_packet_decrypt_worker(struct work_struct *work)
 	struct sk_buff *skb;
 
 	while ((skb = ptr_ring_consume_bh(&queue->ring)) != NULL) {
-		enum ptun_packet_state state =
-			likely(ptun_decrypt_packet(skb, PACKET_CB(skb)->keypair)) ?
-			PTUN_PACKET_STATE_CRYPTED : PTUN_PACKET_STATE_DEAD;
+		enum ptun_packet_state state = PTUN_PACKET_STATE_CRYPTED;
+		int reason = ptun_decrypt_packet(skb, PACKET_CB(skb)->keypair);
 
+		if (unlikely(reason)) {
+			ptun_count_drop(PACKET_PEER(skb)->device, PACKET_PEER(skb),
+					reason);
+			state = PTUN_PACKET_STATE_DEAD;
+		}
 		ptun_queue_enqueue_per_peer_rx(skb, state);
 		cond_resched();
 	}
@@ -364,8 +372,10 @@ static void ptun_packet_consume_data_done(struct ptun_peer *peer,
 	if (unlikely(len > skb->len))
 		goto dishonest_size;
 	len_before_trim = skb->len;
-	if (unlikely(pskb_trim(skb, len)))
+	if (unlikely(pskb_trim(skb, len))) {
+		ptun_count_drop(peer->device, peer, PTUN_A_DROPS_OTHER);
 		goto drop;
+	}
 
 	/* Cryptokey routing, inbound: the source must be the peer's. */
 	routed_peer = ptun_allowedips_lookup_src(&peer->device->peer_allowedips, skb);
@@ -377,6 +387,7 @@ static void ptun_packet_consume_data_done(struct ptun_peer *peer,
 				    &peer->endpoint.addr);
 		DEV_STATS_INC(dev, rx_errors);
 		DEV_STATS_INC(dev, rx_frame_errors);
+		ptun_count_drop(peer->device, peer, PTUN_A_DROPS_SOURCE_NOT_ALLOWED);
 		goto drop;
 	}
 
@@ -387,10 +398,12 @@ static void ptun_packet_consume_data_done(struct ptun_peer *peer,
 dishonest_type:
 	DEV_STATS_INC(dev, rx_errors);
 	DEV_STATS_INC(dev, rx_frame_errors);
+	ptun_count_drop(peer->device, peer, PTUN_A_DROPS_INNER_MALFORMED);
 	goto drop;
 dishonest_size:
 	DEV_STATS_INC(dev, rx_errors);
 	DEV_STATS_INC(dev, rx_length_errors);
+	ptun_count_drop(peer->device, peer, PTUN_A_DROPS_INNER_MALFORMED);
 drop:
 	dev_kfree_skb(skb);
 }
@@ -407,22 +420,29 @@ int ptun_packet_rx_poll(struct napi_struct *napi, int budget)
 
 	while ((skb = ptun_prev_queue_peek_done(&peer->rx_queue)) != NULL) {
 		struct ptun_noise_keypair *keypair = PACKET_CB(skb)->keypair;
-		bool delivered = false;
+		int reason = 0;
 
-		if (likely(atomic_read_acquire(&PACKET_CB(skb)->state) ==
-			   PTUN_PACKET_STATE_CRYPTED) &&
-		    ptun_replay_counter_validate(&keypair->receiving_counter,
-						 PACKET_CB(skb)->nonce) &&
-		    !ptun_socket_endpoint_from_skb(&endpoint, skb)) {
+		/* A dead packet was counted where it died. */
+		if (unlikely(atomic_read_acquire(&PACKET_CB(skb)->state) !=
+			     PTUN_PACKET_STATE_CRYPTED))
+			reason = -1;
+		else if (unlikely(!ptun_replay_counter_validate(&keypair->receiving_counter,
+								PACKET_CB(skb)->nonce)))
+			reason = PTUN_A_DROPS_REPLAYED;
+		else if (unlikely(ptun_socket_endpoint_from_skb(&endpoint, skb)))
+			reason = PTUN_A_DROPS_OTHER;
+
+		if (likely(!reason)) {
 			ptun_reset_packet(skb, false);
 			ptun_packet_consume_data_done(peer, skb, &endpoint);
-			delivered = true;
+		} else if (reason > 0) {
+			ptun_count_drop(peer->device, peer, reason);
 		}
 
 		ptun_noise_keypair_put(keypair, false);
 		/* Each packet held a reference on its peer. */
 		ptun_peer_put(peer);
-		if (unlikely(!delivered))
+		if (unlikely(reason))
 			dev_kfree_skb(skb);
 		if (++work_done >= budget)
 			break;
@@ -446,17 +466,23 @@ static void ptun_packet_consume_data(struct ptun_device *ptun, struct sk_buff *s
 	PACKET_CB(skb)->keypair = entry ?
 		ptun_noise_keypair_get(container_of(entry, struct ptun_noise_keypair,
 						    entry)) : NULL;
-	if (unlikely(!PACKET_CB(skb)->keypair))
+	if (unlikely(!PACKET_CB(skb)->keypair)) {
+		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_UNKNOWN_RECEIVER);
 		goto err_keypair;
-	if (unlikely(READ_ONCE(peer->is_dead)))
+	}
+	if (unlikely(READ_ONCE(peer->is_dead))) {
+		ptun_count_drop(ptun, peer, PTUN_A_DROPS_OTHER);
 		goto err;
+	}
 
 	ret = ptun_queue_enqueue_per_device_and_peer(&ptun->decrypt_queue,
 						     &peer->rx_queue, skb,
 						     ptun->packet_crypt_wq);
 	/* Full: the packet is on the peer's queue; it is dropped there. */
-	if (unlikely(ret == -EPIPE))
+	if (unlikely(ret == -EPIPE)) {
+		ptun_count_drop(ptun, peer, PTUN_A_DROPS_QUEUE_FULL);
 		ptun_queue_enqueue_per_peer_rx(skb, PTUN_PACKET_STATE_DEAD);
+	}
 	rcu_read_unlock_bh();
 	return;
 
@@ -473,8 +499,10 @@ static void ptun_queue_handshake(struct ptun_device *ptun, struct sk_buff *skb)
 {
 	int cpu, ret = -EBUSY;
 
-	if (unlikely(!rng_is_initialized()))
+	if (unlikely(!rng_is_initialized())) {
+		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_OTHER);
 		goto drop;
+	}
 	/*
 	 * Past half the queue, do not wait for the lock: under a flood,
 	 * dropping is better than spinning.
@@ -488,8 +516,10 @@ static void ptun_queue_handshake(struct ptun_device *ptun, struct sk_buff *skb)
 	} else {
 		ret = ptr_ring_produce_bh(&ptun->handshake_queue.ring, skb);
 	}
-	if (ret)
+	if (ret) {
+		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_QUEUE_FULL);
 		goto drop;
+	}
 	atomic_inc(&ptun->handshake_queue_len);
 	cpu = ptun_cpumask_next_online(&ptun->handshake_queue.last_cpu);
 	queue_work_on(cpu, ptun->handshake_receive_wq,
@@ -519,5 +549,6 @@ void ptun_packet_receive(struct ptun_device *ptun, struct sk_buff *skb)
 		return;
 	}
 drop:
+	ptun_count_drop(ptun, NULL, PTUN_A_DROPS_MALFORMED);
 	dev_kfree_skb(skb);
 }

@@ -24,14 +24,20 @@
 /* AF41: handshakes are small and latency matters for them. */
 #define PTUN_HANDSHAKE_DSCP 0x88
 
-/* An authenticated handshake message leaves: the timers and the rate limit see it. */
+/*
+ * An authenticated handshake message leaves: the timers and the rate limit
+ * see it, and the counter @what if it did leave.
+ */
 static void ptun_send_handshake_message(struct ptun_peer *peer, void *message,
-					size_t len)
+					size_t len, int what)
 {
 	ptun_timers_any_authenticated_packet_traversal(peer);
 	ptun_timers_any_authenticated_packet_sent(peer);
 	atomic64_set(&peer->last_sent_handshake, ktime_get_coarse_boottime_ns());
-	ptun_socket_send_buffer_to_peer(peer, message, len, PTUN_HANDSHAKE_DSCP);
+	if (ptun_socket_send_buffer_to_peer(peer, message, len, PTUN_HANDSHAKE_DSCP))
+		ptun_count_drop(peer->device, peer, PTUN_A_DROPS_SEND_FAILED);
+	else
+		ptun_count_handshake(peer, what);
 }
 
 void ptun_packet_send_handshake_initiation(struct ptun_peer *peer, bool is_retry)
@@ -50,7 +56,8 @@ void ptun_packet_send_handshake_initiation(struct ptun_peer *peer, bool is_retry
 
 	if (ptun_noise_handshake_create_initiation(&packet, &peer->handshake)) {
 		ptun_cookie_add_mac_to_packet(&packet, sizeof(packet), peer);
-		ptun_send_handshake_message(peer, &packet, sizeof(packet));
+		ptun_send_handshake_message(peer, &packet, sizeof(packet),
+					    PTUN_A_HANDSHAKES_INITIATIONS_SENT);
 		ptun_timers_handshake_initiated(peer);
 	}
 	memzero_explicit(&packet, sizeof(packet));
@@ -101,7 +108,8 @@ void ptun_packet_send_handshake_response(struct ptun_peer *peer)
 		if (ptun_noise_handshake_begin_session(&peer->handshake,
 						       &peer->keypairs)) {
 			ptun_timers_session_derived(peer);
-			ptun_send_handshake_message(peer, &packet, sizeof(packet));
+			ptun_send_handshake_message(peer, &packet, sizeof(packet),
+						    PTUN_A_HANDSHAKES_RESPONSES_SENT);
 		}
 	}
 	memzero_explicit(&packet, sizeof(packet));
@@ -206,10 +214,13 @@ void ptun_packet_encrypt_worker(struct work_struct *work)
 	while ((skb = ptr_ring_consume_bh(&queue->ring)) != NULL) {
 		enum ptun_packet_state state = PTUN_PACKET_STATE_CRYPTED;
 
-		if (likely(ptun_encrypt_packet(skb, PACKET_CB(skb)->keypair)))
+		if (likely(ptun_encrypt_packet(skb, PACKET_CB(skb)->keypair))) {
 			ptun_reset_packet(skb, true);
-		else
+		} else {
+			ptun_count_drop(PACKET_PEER(skb)->device, PACKET_PEER(skb),
+					PTUN_A_DROPS_OTHER);
 			state = PTUN_PACKET_STATE_DEAD;
+		}
 		ptun_queue_enqueue_per_peer_tx(skb, state);
 		cond_resched();
 	}
@@ -221,8 +232,10 @@ static void ptun_packet_sent(struct ptun_peer *peer, struct sk_buff *skb)
 	bool is_keepalive = skb->len == ptun_message_data_len(0);
 	u8 ds = PACKET_CB(skb)->ds;
 
-	if (unlikely(ptun_socket_send_skb_to_peer(peer, skb, ds)))
+	if (unlikely(ptun_socket_send_skb_to_peer(peer, skb, ds))) {
+		ptun_count_drop(peer->device, peer, PTUN_A_DROPS_SEND_FAILED);
 		return;
+	}
 	ptun_timers_any_authenticated_packet_traversal(peer);
 	ptun_timers_any_authenticated_packet_sent(peer);
 	if (!is_keepalive)
@@ -268,6 +281,7 @@ static void ptun_packet_create_data(struct ptun_peer *peer,
 		rcu_read_lock_bh();
 		if (unlikely(READ_ONCE(peer->is_dead))) {
 			rcu_read_unlock_bh();
+			ptun_count_drop(ptun, peer, PTUN_A_DROPS_OTHER);
 			kfree_skb(skb);
 			continue;
 		}
@@ -278,8 +292,10 @@ static void ptun_packet_create_data(struct ptun_peer *peer,
 							     &peer->tx_queue, skb,
 							     ptun->packet_crypt_wq);
 		/* Full: the packet is on the peer's queue; let it be dropped there. */
-		if (unlikely(ret == -EPIPE))
+		if (unlikely(ret == -EPIPE)) {
+			ptun_count_drop(ptun, peer, PTUN_A_DROPS_QUEUE_FULL);
 			ptun_queue_enqueue_per_peer_tx(skb, PTUN_PACKET_STATE_DEAD);
+		}
 		rcu_read_unlock_bh();
 	}
 }
@@ -289,6 +305,8 @@ void ptun_packet_purge_staged_packets(struct ptun_peer *peer)
 	spin_lock_bh(&peer->staged_packet_queue.lock);
 	DEV_STATS_ADD(peer->device->dev, tx_dropped,
 		      peer->staged_packet_queue.qlen);
+	ptun_count_drops(peer->device, peer, PTUN_A_DROPS_NO_SESSION,
+			 peer->staged_packet_queue.qlen);
 	__skb_queue_purge(&peer->staged_packet_queue);
 	spin_unlock_bh(&peer->staged_packet_queue.lock);
 }

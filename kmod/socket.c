@@ -18,6 +18,7 @@
 #include <net/udp_tunnel.h>
 
 #include "device.h"
+#include "netlink.h"
 #include "peer.h"
 #include "queueing.h"
 #include "socket.h"
@@ -265,27 +266,38 @@ int ptun_socket_endpoint_from_skb(struct ptun_endpoint *endpoint,
 	return 0;
 }
 
-static bool ptun_endpoint_eq(const struct ptun_endpoint *a,
-			     const struct ptun_endpoint *b)
+/* The peer's side only: address and port. */
+static bool ptun_endpoint_remote_eq(const struct ptun_endpoint *a,
+				    const struct ptun_endpoint *b)
 {
 	if (a->addr.sa_family != b->addr.sa_family)
 		return false;
 	if (a->addr.sa_family == AF_INET)
 		return a->addr4.sin_port == b->addr4.sin_port &&
-		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr &&
-		       a->src4.s_addr == b->src4.s_addr &&
-		       a->src_if4 == b->src_if4;
+		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr;
 	if (a->addr.sa_family == AF_INET6)
 		return a->addr6.sin6_port == b->addr6.sin6_port &&
 		       ipv6_addr_equal(&a->addr6.sin6_addr, &b->addr6.sin6_addr) &&
-		       a->addr6.sin6_scope_id == b->addr6.sin6_scope_id &&
-		       ipv6_addr_equal(&a->src6, &b->src6);
+		       a->addr6.sin6_scope_id == b->addr6.sin6_scope_id;
 	return false;
+}
+
+static bool ptun_endpoint_eq(const struct ptun_endpoint *a,
+			     const struct ptun_endpoint *b)
+{
+	if (!ptun_endpoint_remote_eq(a, b))
+		return false;
+	if (a->addr.sa_family == AF_INET)
+		return a->src4.s_addr == b->src4.s_addr &&
+		       a->src_if4 == b->src_if4;
+	return ipv6_addr_equal(&a->src6, &b->src6);
 }
 
 void ptun_socket_set_peer_endpoint(struct ptun_peer *peer,
 				   const struct ptun_endpoint *endpoint)
 {
+	bool moved;
+
 	/* Most packets come from where the last one did: check cheaply first. */
 	read_lock_bh(&peer->endpoint_lock);
 	if (likely(ptun_endpoint_eq(endpoint, &peer->endpoint))) {
@@ -295,6 +307,8 @@ void ptun_socket_set_peer_endpoint(struct ptun_peer *peer,
 	read_unlock_bh(&peer->endpoint_lock);
 
 	write_lock_bh(&peer->endpoint_lock);
+	/* A new source address of ours is no news; a new address of theirs is. */
+	moved = !ptun_endpoint_remote_eq(endpoint, &peer->endpoint);
 	if (endpoint->addr.sa_family == AF_INET) {
 		peer->endpoint.addr4 = endpoint->addr4;
 		peer->endpoint.src4 = endpoint->src4;
@@ -303,11 +317,14 @@ void ptun_socket_set_peer_endpoint(struct ptun_peer *peer,
 		peer->endpoint.addr6 = endpoint->addr6;
 		peer->endpoint.src6 = endpoint->src6;
 	} else {
+		moved = false;
 		goto out;
 	}
 	dst_cache_reset(&peer->endpoint_cache);
 out:
 	write_unlock_bh(&peer->endpoint_lock);
+	if (moved)
+		ptun_nl_notify_peer(peer, PTUN_EVENT_ENDPOINT);
 }
 
 void ptun_socket_set_peer_endpoint_from_skb(struct ptun_peer *peer,

@@ -20,6 +20,7 @@
 #include <linux/random.h>
 
 #include "device.h"
+#include "netlink.h"
 #include "peer.h"
 #include "queueing.h"
 #include "socket.h"
@@ -47,6 +48,8 @@ static void ptun_expired_retransmit_handshake(struct timer_list *timer)
 		net_dbg_ratelimited("%s: handshake with peer %llu (%pISpfsc) gave up after %d attempts\n",
 				    peer->device->dev->name, peer->internal_id,
 				    &peer->endpoint.addr, PTUN_MAX_TIMER_HANDSHAKES + 2);
+		ptun_count_handshake(peer, PTUN_A_HANDSHAKES_GAVE_UP);
+		ptun_nl_notify_peer(peer, PTUN_EVENT_HANDSHAKE_GAVE_UP);
 		timer_delete(&peer->timer_send_keepalive);
 		/* Nothing will carry these now; do not let them wait forever. */
 		ptun_packet_purge_staged_packets(peer);
@@ -56,6 +59,7 @@ static void ptun_expired_retransmit_handshake(struct timer_list *timer)
 		return;
 	}
 	++peer->timer_handshake_attempts;
+	ptun_count_handshake(peer, PTUN_A_HANDSHAKES_TIMEOUTS);
 	net_dbg_ratelimited("%s: no handshake response from peer %llu (%pISpfsc) after %d seconds, retrying (try %d)\n",
 			    peer->device->dev->name, peer->internal_id,
 			    &peer->endpoint.addr, PTUN_REKEY_TIMEOUT,
@@ -113,6 +117,7 @@ static void ptun_queued_expired_zero_key_material(struct work_struct *work)
 			    &peer->endpoint.addr, PTUN_REJECT_AFTER_TIME * 3);
 	ptun_noise_handshake_clear(&peer->handshake);
 	ptun_noise_keypairs_clear(&peer->keypairs);
+	ptun_nl_notify_peer(peer, PTUN_EVENT_SESSION_EXPIRED);
 	ptun_peer_put(peer);
 }
 
@@ -167,6 +172,7 @@ void ptun_timers_handshake_complete(struct ptun_peer *peer)
 	peer->timer_handshake_attempts = 0;
 	peer->sent_lastminute_handshake = false;
 	ktime_get_real_ts64(&peer->walltime_last_handshake);
+	ptun_nl_notify_peer(peer, PTUN_EVENT_HANDSHAKE);
 }
 
 void ptun_timers_session_derived(struct ptun_peer *peer)

@@ -219,7 +219,7 @@ run set --help
 result $? "set --help is help set"
 
 run help show
-[ "$rc" -eq 0 ] && grep -qF 'Usage: ptunctl show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump | --json]' "$tmp/out"
+[ "$rc" -eq 0 ] && grep -qF 'Usage: ptunctl show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump [--counters] | --json]' "$tmp/out"
 result $? "help show shows wg's show syntax, peer fields included, and --json"
 
 run genkey -h
@@ -326,6 +326,34 @@ result $? "show interfaces takes no field"
 run show a b c
 failed_one_line usage
 result $? "show with too many arguments is a usage error"
+
+run monitor a b
+failed_one_line usage
+result $? "monitor takes one interface at most"
+
+run monitor --bogus
+failed_one_line usage
+result $? "monitor with an unknown option is a usage error"
+
+run monitor abcdefghijklmnopq
+failed_one_line abcdefghijklmnopq
+result $? "monitor with a 17-character interface name is refused"
+
+run monitor tun0 --reresolve notakey host:1
+failed_one_line "not a public key"
+result $? "monitor --reresolve checks the public key"
+
+run monitor --reresolve HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw= host:1
+failed_one_line "needs an interface"
+result $? "monitor --reresolve needs an interface"
+
+run monitor tun0 --reresolve HIgo9xNzJMWLKASShiTqIybxZ0U3wGLiUeJ1PKf8ykw=
+failed_one_line usage
+result $? "monitor --reresolve takes a key and an endpoint"
+
+run show --counters a b c
+failed_one_line usage
+result $? "show --counters with too many arguments is a usage error"
 
 if strace -f -qq -e trace=socket -o /dev/null true 2>/dev/null; then
 	strace -f -qq -e trace=socket -o "$tmp/trace" \

@@ -34,8 +34,14 @@ cleanup_topology() {
 	done
 }
 
+# PTUN_ONLY="fn1 fn2 ...": run only these scenarios of the file (the debug
+# kernel's share of make check).
 scenario() {
-	local what=$1 fn=$2 log status
+	local what=$1 fn=$2 log status t0=$SECONDS
+	case " ${PTUN_ONLY:-$fn} " in
+	*" $fn "*) ;;
+	*) return 0 ;;
+	esac
 	n_run=$((n_run + 1))
 	log=$(mktemp)
 	(set -eE -o pipefail; trap 'echo "failed: line $LINENO: $BASH_COMMAND" >&2' ERR; "$fn") >"$log" 2>&1
@@ -43,6 +49,7 @@ scenario() {
 	cleanup_topology
 	if [ "$status" -eq 0 ]; then
 		echo "ok $n_run - $what"
+		echo "# $fn: $((SECONDS - t0)) s"
 	else
 		n_failed=$((n_failed + 1))
 		echo "not ok $n_run - $what"
@@ -156,4 +163,27 @@ ping_ok() {
 	local ns=$1 addr=$2
 	in_ns "$ns" ping -c 2 -i 0.3 -w 10 -q "$addr" >/dev/null ||
 		fail "ping $addr from $ns"
+}
+
+# first_message TYPE PCAP: the UDP payload, as hex, of the first WireGuard
+# message of TYPE (1 initiation, 2 response, 4 data but not a keepalive) in
+# a pcap file of Ethernet frames carrying IPv4.
+first_message() {
+	python3 - "$1" "$2" <<'PY'
+import struct, sys
+kind = int(sys.argv[1])
+data = open(sys.argv[2], "rb").read()
+off = 24
+while off + 16 <= len(data):
+    incl = struct.unpack_from("<I", data, off + 8)[0]
+    frame = data[off + 16:off + 16 + incl]
+    off += 16 + incl
+    if len(frame) < 14 + 20 + 8 or frame[12:14] != b"\x08\x00":
+        continue
+    ihl = (frame[14] & 15) * 4
+    payload = frame[14 + ihl + 8:]
+    if payload[:4] == struct.pack("<I", kind) and (kind != 4 or len(payload) > 32):
+        print(payload.hex())
+        break
+PY
 }

@@ -50,7 +50,7 @@ _ptunctl_set()
 _ptunctl()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local commands="show showconf set setconf addconf syncconf genkey genpsk pubkey help"
+	local commands="show showconf set setconf addconf syncconf monitor genkey genpsk pubkey help"
 
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		_ptunctl_reply $commands --help --version
@@ -67,7 +67,21 @@ _ptunctl()
 			_ptunctl_reply public-key private-key listen-port fwmark peers \
 				preshared-keys endpoints allowed-ips latest-handshakes \
 				transfer persistent-keepalive dump --json
+		elif [ "$COMP_CWORD" -eq 4 ] && [ "$prev" = dump ]; then
+			_ptunctl_reply --counters
 		fi
+		;;
+	monitor)
+		case $prev in
+		--reresolve)
+			_ptunctl_reply "$(ptunctl show "${COMP_WORDS[2]}" peers 2>/dev/null)" ;;
+		monitor)
+			_ptunctl_reply "$(_ptunctl_interfaces)" --json ;;
+		*)
+			# After a --reresolve key comes its host:port.
+			[ "${COMP_WORDS[COMP_CWORD - 2]}" = --reresolve ] && COMPREPLY=() ||
+				_ptunctl_reply --json --reresolve ;;
+		esac
 		;;
 	showconf)
 		if [ "$COMP_CWORD" -eq 2 ]; then

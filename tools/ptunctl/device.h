@@ -61,6 +61,9 @@ struct ptun_peer {
 	uint16_t keepalive;		/* seconds; 0 is off */
 	uint64_t last_handshake_ns;	/* since the epoch; 0 is never */
 	uint64_t rx_bytes, tx_bytes;
+	/* by PTUN_A_DROPS_* and PTUN_A_HANDSHAKES_* type (get only) */
+	uint64_t drops[PTUN_A_DROPS_MAX + 1];
+	uint64_t handshakes[PTUN_A_HANDSHAKES_MAX + 1];
 	struct ptun_allowedip *allowedips;
 	size_t nr_allowedips, max_allowedips;
 };
@@ -77,6 +80,7 @@ struct ptun_device {
 	uint8_t public_key[PTUN_KEY_LEN];
 	uint16_t listen_port;
 	uint32_t fwmark;
+	uint64_t drops[PTUN_A_DROPS_MAX + 1];	/* by PTUN_A_DROPS_* type (get only) */
 	struct ptun_peer *peers;
 	size_t nr_peers, max_peers;
 };

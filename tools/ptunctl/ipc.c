@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 
 #include <libmnl/libmnl.h>
@@ -19,6 +21,7 @@
 
 #include "ipc.h"
 #include "netlink.h"
+#include "terminal.h"
 
 /* Requests other than a set's are small. */
 #define IPC_REQUEST_SIZE	256
@@ -92,17 +95,42 @@ static struct nlmsghdr *ipc_genl_request(char *buf, size_t size,
 	return nlh;
 }
 
-static int ipc_cb_family(const struct nlmsghdr *nlh, void *data)
+/* The id of the events group, from one CTRL_ATTR_MCAST_GROUPS entry. */
+static void ipc_parse_mcast_group(const struct nlattr *nest, struct ipc *ipc)
 {
 	const struct nlattr *attr;
-	uint16_t *family = data;
+	const char *name = NULL;
+	uint32_t id = 0;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GRP_NAME &&
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+			name = mnl_attr_get_str(attr);
+		else if (mnl_attr_get_type(attr) == CTRL_ATTR_MCAST_GRP_ID &&
+			 mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			id = mnl_attr_get_u32(attr);
+	}
+	if (name && !strcmp(name, PTUN_MCGRP_EVENTS))
+		ipc->events_group = id;
+}
+
+static int ipc_cb_family(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *attr, *group;
+	struct ipc *ipc = data;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) != CTRL_ATTR_FAMILY_ID)
-			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
-			return ipc_bad_reply();
-		*family = mnl_attr_get_u16(attr);
+		switch (mnl_attr_get_type(attr)) {
+		case CTRL_ATTR_FAMILY_ID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+				return ipc_bad_reply();
+			ipc->family = mnl_attr_get_u16(attr);
+			break;
+		case CTRL_ATTR_MCAST_GROUPS:
+			mnl_attr_for_each_nested(group, attr)
+				ipc_parse_mcast_group(group, ipc);
+			break;
+		}
 	}
 	return MNL_CB_OK;
 }
@@ -125,7 +153,7 @@ int ipc_open(struct ipc *ipc)
 			       NLM_F_REQUEST | NLM_F_ACK, CTRL_CMD_GETFAMILY, 1,
 			       ++ipc->seq);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, PTUN_FAMILY_NAME);
-	ret = nl_transact(ipc->nl, nlh, ipc_cb_family, &ipc->family);
+	ret = nl_transact(ipc->nl, nlh, ipc_cb_family, ipc);
 	if (ret == -ENOENT)
 		snprintf(ipc_note, sizeof(ipc_note),
 			 "ptun module not loaded (no \"%s\" generic netlink family)",
@@ -227,6 +255,24 @@ static int ipc_get_u64(const struct nlattr *attr, uint64_t *val)
 	return MNL_CB_OK;
 }
 
+/* A nest of u64 counters into @counters by type; types past @max are newer. */
+static int ipc_parse_counters(const struct nlattr *nest, uint64_t *counters,
+			      uint16_t max)
+{
+	const struct nlattr *attr;
+
+	if (mnl_attr_validate(nest, MNL_TYPE_NESTED) < 0)
+		return ipc_bad_reply();
+	mnl_attr_for_each_nested(attr, nest) {
+		uint16_t type = mnl_attr_get_type(attr);
+
+		if (type > max || mnl_attr_get_payload_len(attr) != sizeof(uint64_t))
+			continue;
+		counters[type] = mnl_attr_get_u64(attr);
+	}
+	return MNL_CB_OK;
+}
+
 static int ipc_parse_peer_attr(const struct nlattr *attr, void *data)
 {
 	struct ptun_peer *peer = data;
@@ -261,6 +307,11 @@ static int ipc_parse_peer_attr(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 			return ipc_bad_reply();
 		return ipc_parse_allowedip(attr, peer);
+	case PTUN_A_PEER_DROPS:
+		return ipc_parse_counters(attr, peer->drops, PTUN_A_DROPS_MAX);
+	case PTUN_A_PEER_HANDSHAKES:
+		return ipc_parse_counters(attr, peer->handshakes,
+					  PTUN_A_HANDSHAKES_MAX);
 	}
 	return MNL_CB_OK;
 }
@@ -341,6 +392,8 @@ static int ipc_parse_device_attr(const struct nlattr *attr, void *data)
 		break;
 	case PTUN_A_DEVICE_PEER:
 		return ipc_parse_peer(attr, dev);
+	case PTUN_A_DEVICE_DROPS:
+		return ipc_parse_counters(attr, dev->drops, PTUN_A_DROPS_MAX);
 	}
 	return MNL_CB_OK;
 }
@@ -690,4 +743,125 @@ int ipc_list_devices(struct ipc_link **links, size_t *count)
 	*links = list.links;
 	*count = list.count;
 	return 0;
+}
+
+/* ---- events ---- */
+
+struct monitor_ctx {
+	struct ipc_event event;
+	int (*cb)(const struct ipc_event *event, void *data);
+	void *data;
+};
+
+static int ipc_parse_event_peer_attr(const struct nlattr *attr, void *data)
+{
+	struct ipc_event *event = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case PTUN_A_PEER_PUBLIC_KEY:
+		if (mnl_attr_validate2(attr, MNL_TYPE_BINARY, PTUN_KEY_LEN) < 0)
+			return ipc_bad_reply();
+		memcpy(event->public_key, mnl_attr_get_payload(attr), PTUN_KEY_LEN);
+		break;
+	case PTUN_A_PEER_ENDPOINT:
+		return ipc_parse_endpoint(attr, &event->endpoint);
+	}
+	return MNL_CB_OK;
+}
+
+static int ipc_parse_event_attr(const struct nlattr *attr, void *data)
+{
+	struct ipc_event *event = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case PTUN_A_DEVICE_IFINDEX:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return ipc_bad_reply();
+		event->ifindex = mnl_attr_get_u32(attr);
+		break;
+	case PTUN_A_DEVICE_IFNAME:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 ||
+		    mnl_attr_get_payload_len(attr) > IFNAMSIZ)
+			return ipc_bad_reply();
+		strcpy(event->ifname, mnl_attr_get_str(attr));
+		break;
+	case PTUN_A_DEVICE_EVENT:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return ipc_bad_reply();
+		event->event = mnl_attr_get_u32(attr);
+		break;
+	case PTUN_A_DEVICE_PEER:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return ipc_bad_reply();
+		return mnl_attr_parse_nested(attr, ipc_parse_event_peer_attr, event);
+	}
+	return MNL_CB_OK;
+}
+
+static int ipc_cb_event(const struct nlmsghdr *nlh, void *data)
+{
+	const struct genlmsghdr *genl = mnl_nlmsg_get_payload(nlh);
+	struct monitor_ctx *ctx = data;
+	int ret;
+
+	if (genl->cmd != PTUN_CMD_EVENT)
+		return MNL_CB_OK;
+	memset(&ctx->event, 0, sizeof(ctx->event));
+	ret = mnl_attr_parse(nlh, sizeof(*genl), ipc_parse_event_attr, &ctx->event);
+	if (ret <= MNL_CB_STOP)
+		return ret;
+	ret = ctx->cb(&ctx->event, ctx->data);
+	if (ret) {
+		errno = ret;
+		return MNL_CB_STOP;
+	}
+	return MNL_CB_OK;
+}
+
+int ipc_monitor(struct ipc *ipc, unsigned int tick_seconds,
+		int (*cb)(const struct ipc_event *event, void *data), void *data)
+{
+	struct timeval tick = { .tv_sec = tick_seconds };
+	alignas(struct nlmsghdr) char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct monitor_ctx ctx = { .cb = cb, .data = data };
+	int group = ipc->events_group;
+	ssize_t len;
+	int ret;
+
+	ipc_note[0] = '\0';
+	if (!group) {
+		snprintf(ipc_note, sizeof(ipc_note),
+			 "this ptun module sends no events (too old)");
+		return ipc_fail(EOPNOTSUPP);
+	}
+	if (mnl_socket_setsockopt(ipc->nl, NETLINK_ADD_MEMBERSHIP, &group,
+				  sizeof(group)) < 0)
+		return ipc_fail(errno);
+	if (tick_seconds &&
+	    setsockopt(mnl_socket_get_fd(ipc->nl), SOL_SOCKET, SO_RCVTIMEO,
+		       &tick, sizeof(tick)) < 0)
+		return ipc_fail(errno);
+	for (;;) {
+		len = mnl_socket_recvfrom(ipc->nl, buf, sizeof(buf));
+		if (len < 0 && tick_seconds && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			ret = cb(NULL, data);
+			if (ret)
+				return ret;
+			continue;
+		}
+		if (len < 0) {
+			/* The socket overflowed: events were lost, not the stream. */
+			if (errno == ENOBUFS) {
+				ptun_warn("some events were lost");
+				continue;
+			}
+			return ipc_fail(errno);
+		}
+		errno = 0;
+		ret = mnl_cb_run(buf, len, 0, 0, ipc_cb_event, &ctx);
+		if (ret == MNL_CB_STOP)
+			return errno;
+		if (ret < 0)
+			return ipc_fail(errno);
+	}
 }

@@ -21,6 +21,7 @@ struct ipc {
 	struct mnl_socket *nl;
 	uint32_t seq;
 	uint16_t family;	/* resolved id of the "ptun" genl family */
+	uint32_t events_group;	/* its events multicast group; 0 if none */
 	/*
 	 * Largest request: a larger configuration is split over several.
 	 * ipc_open() sets MNL_SOCKET_BUFFER_SIZE; the tests set less.
@@ -43,6 +44,23 @@ struct ipc_link {
 
 /* All ptun devices of this network namespace by ifindex; free() *links. */
 int ipc_list_devices(struct ipc_link **links, size_t *count);
+
+/* One PTUN_CMD_EVENT notification. */
+struct ipc_event {
+	uint32_t ifindex;
+	char ifname[IFNAMSIZ];
+	uint32_t event;			/* enum ptun_event */
+	uint8_t public_key[PTUN_KEY_LEN];
+	union ptun_endpoint endpoint;	/* AF_UNSPEC: none */
+};
+
+/*
+ * Join the events group and call cb for each event until it returns
+ * non-zero (that value is returned) or reading fails; with tick_seconds,
+ * also with a NULL event after that long without one.  Needs CAP_NET_ADMIN.
+ */
+int ipc_monitor(struct ipc *ipc, unsigned int tick_seconds,
+		int (*cb)(const struct ipc_event *event, void *data), void *data);
 
 const char *ipc_strerror(void);
 

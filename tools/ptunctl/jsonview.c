@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "address.h"
+#include "counters.h"
 #include "encoding.h"
 #include "jsonview.h"
 
@@ -76,6 +77,7 @@ static void peer(struct json *json, const struct ptun_peer *peer, bool runtime)
 		handshake(json, peer->last_handshake_ns);
 		json_kv_u64(json, "rx_bytes", peer->rx_bytes);
 		json_kv_u64(json, "tx_bytes", peer->tx_bytes);
+		counters_json_peer(json, peer);
 	}
 	json_object_end(json);
 }
@@ -96,8 +98,10 @@ void jsonview_device(struct json *json, const struct ptun_device *dev,
 
 	json_object_begin(json);
 	json_kv_string(json, "name", dev->name);
-	if (runtime)
+	if (runtime) {
 		json_kv_u64(json, "ifindex", dev->ifindex);
+		counters_json_device(json, dev);
+	}
 	key_or_null(json, "public_key", dev->public_key,
 		    dev->flags & PTUN_DEVICE_HAS_PUBLIC_KEY);
 	key_or_null(json, "private_key", dev->private_key,

@@ -22,6 +22,7 @@ static const struct subcommand *const subcommands[] = {
 	&genkey_command,
 	&genpsk_command,
 	&pubkey_command,
+	&monitor_command,
 };
 
 #define NR_SUBCOMMANDS (sizeof(subcommands) / sizeof(subcommands[0]))

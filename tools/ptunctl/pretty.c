@@ -12,6 +12,7 @@
 #include <sodium.h>
 
 #include "address.h"
+#include "counters.h"
 #include "encoding.h"
 #include "pretty.h"
 #include "terminal.h"
@@ -158,6 +159,7 @@ static void print_peer(const struct ptun_peer *peer, time_t now)
 		terminal_printf("  " TERMINAL_BOLD "persistent keepalive" TERMINAL_RESET ": every %s\n",
 				text);
 	}
+	counters_pretty_peer(peer);
 	sodium_memzero(key, sizeof(key));
 }
 
@@ -200,6 +202,7 @@ void pretty_print_device(const struct ptun_device *dev, time_t now)
 	if (dev->fwmark)
 		terminal_printf("  " TERMINAL_BOLD "fwmark" TERMINAL_RESET ": 0x%x\n",
 				dev->fwmark);
+	counters_pretty_device(dev);
 	sodium_memzero(key, sizeof(key));
 	print_peers(dev, now);
 }

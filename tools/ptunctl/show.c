@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "address.h"
+#include "counters.h"
 #include "device.h"
 #include "encoding.h"
 #include "ipc.h"
@@ -39,6 +40,8 @@ enum show_field {
 	SHOW_JSON,	/* --json, not a field */
 };
 
+/* --counters: `dump' lines end with the counters' columns. */
+static bool show_counters;
 /* The document of --json, which spans every device shown. */
 static struct json show_json;
 
@@ -124,9 +127,9 @@ static void print_allowedips(const struct ptun_peer *peer, char separator,
 static void print_keepalive(const struct ptun_peer *peer)
 {
 	if (peer->keepalive)
-		printf("%u\n", peer->keepalive);
+		printf("%u", peer->keepalive);
 	else
-		printf("off\n");
+		printf("off");
 }
 
 /* One line per peer: its public key, a tab, then the field. */
@@ -157,6 +160,7 @@ static void print_peer_field(const struct ptun_peer *peer,
 		break;
 	case SHOW_PERSISTENT_KEEPALIVE:
 		print_keepalive(peer);
+		putchar('\n');
 		break;
 	case SHOW_DUMP:
 		printf("%s\t", key_text(key, peer->preshared_key, has_psk));
@@ -166,6 +170,9 @@ static void print_peer_field(const struct ptun_peer *peer,
 		       peer->last_handshake_ns / NSEC_PER_SEC, peer->rx_bytes,
 		       peer->tx_bytes);
 		print_keepalive(peer);
+		if (show_counters)
+			counters_dump_peer(peer);
+		putchar('\n');
 		break;
 	default:
 		break;
@@ -217,10 +224,13 @@ static void print_device(const struct ptun_device *dev, enum show_field field,
 		printf("%s\n", fwmark_text(mark, dev->fwmark));
 		break;
 	case SHOW_DUMP:
-		printf("%s\t%s\t%u\t%s\n",
+		printf("%s\t%s\t%u\t%s",
 		       key_text(priv, dev->private_key, has_priv),
 		       key_text(pub, dev->public_key, has_pub),
 		       dev->listen_port, fwmark_text(mark, dev->fwmark));
+		if (show_counters)
+			counters_dump_device(dev);
+		putchar('\n');
 		print_peer_lines(dev, field, with_name);
 		break;
 	default:
@@ -320,14 +330,14 @@ static int show_interfaces(void)
 	return 0;
 }
 
-/* Takes --json out of argv, wherever it is; says whether it was there. */
-static bool take_json_flag(int *argc, const char *argv[])
+/* Takes a flag out of argv, wherever it is; says whether it was there. */
+static bool take_flag(int *argc, const char *argv[], const char *flag)
 {
 	bool found = false;
 	int i, j;
 
 	for (i = j = 0; i < *argc; i++) {
-		if (!strcmp(argv[i], "--json"))
+		if (!strcmp(argv[i], flag))
 			found = true;
 		else
 			argv[j++] = argv[i];
@@ -338,10 +348,13 @@ static bool take_json_flag(int *argc, const char *argv[])
 
 static int show_run(const struct subcommand *cmd, int argc, const char *argv[])
 {
-	bool json = take_json_flag(&argc, argv);
+	bool json = take_flag(&argc, argv, "--json");
 	enum show_field field = SHOW_PRETTY;
 
-	if (argc > 3 || (json && argc > 2)) {
+	show_counters = take_flag(&argc, argv, "--counters");
+
+	if (argc > 3 || (json && argc > 2) ||
+	    (show_counters && (json || argc != 3 || strcmp(argv[2], "dump")))) {
 		subcommand_usage_error(cmd);
 		return 1;
 	}
@@ -365,7 +378,7 @@ const struct subcommand show_command = {
 	.name = "show",
 	.run = show_run,
 	.summary = "Shows the current configuration and device information",
-	.usage = "show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump | --json]",
+	.usage = "show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump [--counters] | --json]",
 	.details =
 		"Without arguments, or with `all', shows every ptun interface; `interfaces'\n"
 		"lists their names on one line. The full view lists peers most recent\n"
@@ -385,6 +398,10 @@ const struct subcommand show_command = {
 		"tab-separated, then a line per peer: public-key, preshared-key, endpoint,\n"
 		"allowed-ips (comma-separated), latest-handshake, received, sent and\n"
 		"persistent-keepalive. Unset keys print as (none), a zero fwmark as off.\n"
+		"With --counters, `dump' adds columns of name=value\n"
+		"counters, comma-separated: the interface's drops by reason; each peer's\n"
+		"drops, then its handshakes (see uapi/ptun.yaml for each reason). The full\n"
+		"view shows the non-zero ones, and why a peer without a handshake has none.\n"
 		"\n"
 		"--json prints every field of the interfaces as one JSON document, private\n"
 		"and preshared keys included as in `dump'; its schema is documented in\n"

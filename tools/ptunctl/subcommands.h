@@ -23,6 +23,7 @@ extern const struct subcommand showconf_command;
 extern const struct subcommand genkey_command;
 extern const struct subcommand genpsk_command;
 extern const struct subcommand pubkey_command;
+extern const struct subcommand monitor_command;
 
 void subcommand_usage_error(const struct subcommand *cmd);
 

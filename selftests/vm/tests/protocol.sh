@@ -129,31 +129,29 @@ moved_device_keeps_its_socket() {
 	in_ns a ss -uln | grep -q ':51821 ' || fail "the socket left the birth netns"
 }
 
-# The UDP payload of the first data message (type 4, not a keepalive) in a
-# pcap file of Ethernet frames, as hex.
-first_data_message() {
-	python3 - "$1" <<'PY'
-import struct, sys
-data = open(sys.argv[1], "rb").read()
-off = 24
-while off + 16 <= len(data):
-    incl = struct.unpack_from("<I", data, off + 8)[0]
-    frame = data[off + 16:off + 16 + incl]
-    off += 16 + incl
-    if len(frame) < 14 + 20 + 8 or frame[12:14] != b"\x08\x00":
-        continue
-    ihl = (frame[14] & 15) * 4
-    payload = frame[14 + ihl + 8:]
-    if len(payload) > 32 and payload[:4] == b"\x04\0\0\0":
-        print(payload.hex())
-        break
-PY
+# b's view of a: "<tunnel rx bytes> <device rx packets> <data messages from
+# a's real port> <their IP bytes> <datagrams from other ports> <their bytes>".
+# The nft counters tell genuine traffic in the window (a passive keepalive
+# from a, 32 bytes 10 s after a's last reply) apart from the replay.
+replay_view() {
+	local rx pkts
+	rx=$(tun_show b transfer | cut -f2)
+	pkts=$(in_ns b cat /sys/class/net/tun0/statistics/rx_packets)
+	echo "$rx" "$pkts" $(in_ns b nft list chain inet t in |
+		sed -n 's/.*counter packets \([0-9]*\) bytes \([0-9]*\).*/\1 \2/p')
 }
 
 replayed_packet_is_dropped() {
-	local payload rx before after
+	local payload b0 b1
 	two_hosts ptun ptun
 	ping_ok a 10.10.0.2
+	in_ns b nft add table inet t
+	in_ns b nft 'add chain inet t in { type filter hook input priority 0; }'
+	# Transport data messages (type 4) from a's own socket.
+	in_ns b nft add rule inet t in ip saddr 192.168.241.1 udp sport 51821 \
+		udp dport 51822 @th,64,8 4 counter
+	in_ns b nft add rule inet t in ip saddr 192.168.241.1 udp sport != 51821 \
+		udp dport 51822 counter
 	in_ns b tcpdump -i veth-b -U -w "$TMPDIR/cap.pcap" udp port 51822 2>"$TMPDIR/tcpdump.log" &
 	for _ in $(seq 100); do
 		grep -q listening "$TMPDIR/tcpdump.log" && break
@@ -163,18 +161,25 @@ replayed_packet_is_dropped() {
 	sleep 0.5
 	kill %1
 	wait
-	payload=$(first_data_message "$TMPDIR/cap.pcap")
+	payload=$(first_message 4 "$TMPDIR/cap.pcap")
 	[ -n "$payload" ] || fail "no data message captured"
 	sleep 1
-	before=$(tun_show b transfer; in_ns b cat /sys/class/net/tun0/statistics/rx_packets)
+	read -r -a b0 <<<"$(replay_view)"
 	# Sent again, from another port: no roaming either.
 	in_ns a python3 -c "
 import socket, sys
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(bytes.fromhex(sys.argv[1]), ('192.168.241.2', 51822))" "$payload"
 	sleep 1
-	after=$(tun_show b transfer; in_ns b cat /sys/class/net/tun0/statistics/rx_packets)
-	assert_eq "$after" "$before" "b's counters after the replay"
+	read -r -a b1 <<<"$(replay_view)"
+	[ ${#b1[@]} -eq 6 ] || fail "b's counters: '${b1[*]}'"
+	assert_eq "$((b1[4] - b0[4]))" 1 "replayed datagrams that reached b"
+	# Whatever b counted must be a's genuine messages: packets one for one,
+	# bytes as UDP payload (IP bytes less 20 + 8 per packet).
+	assert_eq "$((b1[1] - b0[1]))" "$((b1[2] - b0[2]))" \
+		"packets b received after the replay, less a's genuine ones"
+	assert_eq "$((b1[0] - b0[0]))" "$((b1[3] - b0[3] - 28 * (b1[2] - b0[2])))" \
+		"bytes b received after the replay, less a's genuine ones"
 	assert_eq "$(tun_show b endpoints | cut -f2)" 192.168.241.1:51821 "a's endpoint as b sees it"
 }
 
@@ -290,7 +295,7 @@ scenario "outgoing packets carry the fwmark" fwmark_on_outgoing_packets
 scenario "persistent keepalives flow without traffic" persistent_keepalive
 scenario "roaming: a peer that changes address is followed" roaming
 scenario "a device moved to another netns tunnels through its birth netns" moved_device_keeps_its_socket
-scenario "a replayed data packet is dropped, counters unchanged" replayed_packet_is_dropped
+scenario "a replayed data packet is dropped: only genuine traffic is counted" replayed_packet_is_dropped
 scenario "a new private key and a new handshake recover the session" new_private_key_recovers
 scenario "thousands of garbage datagrams leave the tunnel working" garbage_at_the_port
 scenario "peers, keys and devices removed under load in both directions" removal_under_load
