@@ -15,7 +15,7 @@ flood_tool() {
 	if [ ! -x "$FLOOD" ] || [ "$FLOOD" -ot "$dir/flood.c" ] ||
 	   [ "$FLOOD" -ot "$dir/blake2s.c" ]; then
 		FLOOD=$TMPDIR/flood
-		[ -x "$FLOOD" ] || cc -O2 -o "$FLOOD" "$dir/flood.c" "$dir/blake2s.c" -lsodium
+		[ -x "$FLOOD" ] || cc -O2 -D_GNU_SOURCE -o "$FLOOD" "$dir/flood.c" "$dir/blake2s.c" -lsodium
 	fi
 }
 
