@@ -156,6 +156,7 @@ clean:
 	$(MAKE) -C tools/ptunctl clean
 	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C selftests/fuzz clean
+	$(MAKE) -C selftests/flood clean
 	rm -rf build
 
 .PHONY: all kmod tools module-for deps check check-debug demo bench bench-scale clean install uninstall \
