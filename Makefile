@@ -9,6 +9,8 @@
 # make bench        ptun against WireGuard: figures and build/bench.png
 # make bench-counters  A/B of the commit that added the drop counters
 #                   against its parent (selftests/bench/compare)
+# make bench-scale  ptun against WireGuard with 50,000 peers: setconf time,
+#                   memory per peer, per-packet cost, removal
 # make deps         only install what is missing
 # make install      install the tools, their man pages and completion, the
 #                   systemd unit and the ifupdown hooks (PREFIX=/usr/local,
@@ -151,14 +153,19 @@ bench: deps tools
 bench-counters: deps tools
 	PTUN_BENCH_ROUNDS=$${PTUN_BENCH_ROUNDS:-5} selftests/bench/compare 3718f9c^ 3718f9c
 
+# 50,000 peers in ptun and in WireGuard, in the same VM run; not part of check.
+bench-scale: deps tools
+	selftests/bench/scale
+
 clean:
 	rm -f kmod/*.o kmod/*.ko kmod/*.mod kmod/*.mod.c kmod/.*.cmd kmod/modules.order \
 		.*.cmd Module.symvers modules.order
 	$(MAKE) -C tools/ptunctl clean
 	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C selftests/fuzz clean
+	$(MAKE) -C selftests/flood clean
 	rm -rf build
 
-.PHONY: all kmod tools module-for deps check check-debug demo bench bench-counters clean install uninstall \
+.PHONY: all kmod tools module-for deps check check-debug demo bench bench-counters bench-scale clean install uninstall \
 	$(addprefix install-,$(INSTALL_COMPONENTS)) $(addprefix uninstall-,$(INSTALL_COMPONENTS)) \
 	dkms-install dkms-uninstall

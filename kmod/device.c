@@ -223,6 +223,8 @@ static void ptun_destruct(struct net_device *dev)
 	/* Whatever the peers left in flight is dropped with the workqueues. */
 	ptun_free_workqueues(ptun);
 	ptun_free_queues(ptun);
+	/* No handshake worker is left to ask it. */
+	ptun_ratelimiter_uninit(&ptun->ratelimiter);
 	/* The peers themselves go after a grace period. */
 	rcu_barrier();
 	ptun_allowedips_free(&ptun->peer_allowedips, &ptun->update_lock);
@@ -345,10 +347,13 @@ static int ptun_newlink(struct net *src_net, struct net_device *dev,
 	ret = ptun_alloc_queues(ptun);
 	if (ret)
 		goto err_workqueues;
+	ret = ptun_ratelimiter_init(&ptun->ratelimiter);
+	if (ret)
+		goto err_queues;
 
 	ret = register_netdevice(dev);
 	if (ret)
-		goto err_queues;
+		goto err_ratelimiter;
 	list_add(&ptun->device_list, &ptun_device_list);
 	/* Set only now, so that a failed registration does not call it. */
 	dev->priv_destructor = ptun_destruct;
@@ -363,6 +368,8 @@ static int ptun_newlink(struct net *src_net, struct net_device *dev,
 		WRITE_ONCE(idev->cnf.addr_gen_mode, IN6_ADDR_GEN_MODE_NONE);
 	return 0;
 
+err_ratelimiter:
+	ptun_ratelimiter_uninit(&ptun->ratelimiter);
 err_queues:
 	ptun_free_queues(ptun);
 err_workqueues:

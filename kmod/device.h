@@ -14,6 +14,7 @@
 #include "noise.h"
 #include "peerlookup.h"
 #include "queueing.h"
+#include "ratelimiter.h"
 
 /*
  * One ptun interface, the private area of its net_device.
@@ -23,6 +24,10 @@
  * and teardown.  It nests inside RTNL where both are taken.  @socket_update_lock
  * (a mutex, nested inside update_lock) serialises replacing @sock4/@sock6,
  * which readers use under rcu_read_lock_bh().
+ *
+ * @last_under_load is when the handshake queue was last found long (boottime
+ * ns, 0 for never; READ_ONCE/WRITE_ONCE): until a second after that, handshakes
+ * must carry a cookie and pass the ratelimiter.
  *
  * @creating_net is the netns the device was created in; its sockets live
  * there even after the device moves.  It holds no reference: when that netns
@@ -37,6 +42,7 @@ struct ptun_device {
 	struct workqueue_struct *packet_crypt_wq, *handshake_receive_wq, *handshake_send_wq;
 	struct ptun_counters __percpu *counters;	/* every drop, by reason */
 	struct ptun_cookie_checker cookie_checker;
+	struct ptun_ratelimiter ratelimiter;
 	struct ptun_pubkey_hashtable *peer_hashtable;
 	struct ptun_index_hashtable *index_hashtable;
 	struct ptun_allowedips peer_allowedips;
@@ -45,6 +51,7 @@ struct ptun_device {
 	struct list_head device_list;	/* in the module's list, under RTNL */
 	struct list_head peer_list;	/* under update_lock */
 	atomic_t handshake_queue_len;
+	u64 last_under_load;		/* see above */
 	unsigned int num_peers;		/* under update_lock */
 	unsigned int update_gen;	/* bumped by every change, for dumps */
 	u32 fwmark;			/* update_lock to write, READ_ONCE to read */

@@ -9,6 +9,7 @@
 #include "netlink.h"
 #include "noise.h"
 #include "peer.h"
+#include "ratelimiter.h"
 #include "replay.h"
 
 #ifdef DEBUG
@@ -16,7 +17,7 @@
 static int __init ptun_selftests(void)
 {
 	bool ok = ptun_allowedips_selftest() & ptun_replay_selftest() &
-		  ptun_noise_selftest();
+		  ptun_noise_selftest() & ptun_ratelimiter_selftest();
 
 	if (!ok) {
 		pr_err("self-tests failed, refusing to load\n");

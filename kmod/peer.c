@@ -96,61 +96,73 @@ static void ptun_peer_make_dead(struct ptun_peer *peer)
 }
 
 /*
- * After the grace period no new work can find the peer: drain what is in
- * flight, then drop the device's reference.
+ * After the grace period no new work can find the peers on @dead: drain
+ * what is in flight, then drop the device's references.  Each workqueue is
+ * flushed once for all of them, so that removing tens of thousands of
+ * peers takes no longer than their own teardown.
  */
-static void ptun_peer_remove_after_dead(struct ptun_peer *peer)
+static void ptun_peers_remove_after_dead(struct ptun_device *ptun,
+					 struct list_head *dead)
 {
-	struct ptun_device *ptun = peer->device;
+	struct ptun_peer *peer, *temp;
 
-	WARN_ON(!peer->is_dead);
-	/* is_dead keeps new keypairs from being added. */
-	ptun_noise_keypairs_clear(&peer->keypairs);
-	ptun_timers_stop(peer);
+	list_for_each_entry(peer, dead, peer_list) {
+		WARN_ON(!peer->is_dead);
+		/* is_dead keeps new keypairs from being added. */
+		ptun_noise_keypairs_clear(&peer->keypairs);
+		ptun_timers_stop(peer);
+	}
 	/*
 	 * A packet passes through two stages, parallel crypto then the
 	 * serial worker; each flush empties one of them.
 	 */
 	flush_workqueue(ptun->packet_crypt_wq);
 	flush_workqueue(ptun->packet_crypt_wq);
-	napi_disable(&peer->napi);
-	/* The peer's memory outlives an RCU grace period: no synchronize here. */
-	__netif_napi_del(&peer->napi);
+	list_for_each_entry(peer, dead, peer_list) {
+		napi_disable(&peer->napi);
+		/* The peer's memory outlives an RCU grace period: no synchronize here. */
+		__netif_napi_del(&peer->napi);
+	}
 	flush_workqueue(ptun->handshake_send_wq);
 	/*
-	 * Handshake messages still queued for this peer find it dead (or
-	 * gone from the lookups) and drop it.
+	 * Handshake messages still queued for these peers find them dead (or
+	 * gone from the lookups) and drop them.
 	 */
-	--ptun->num_peers;
-	ptun_peer_put(peer);
+	list_for_each_entry_safe(peer, temp, dead, peer_list) {
+		list_del_init(&peer->peer_list);
+		--ptun->num_peers;
+		ptun_peer_put(peer);
+	}
 }
 
 void ptun_peer_remove(struct ptun_peer *peer)
 {
+	LIST_HEAD(dead);
+
 	if (unlikely(!peer))
 		return;
 	lockdep_assert_held(&peer->device->update_lock);
 
 	ptun_peer_make_dead(peer);
+	list_add(&peer->peer_list, &dead);
 	synchronize_net();
-	ptun_peer_remove_after_dead(peer);
+	ptun_peers_remove_after_dead(peer->device, &dead);
 }
 
 void ptun_peer_remove_all(struct ptun_device *ptun)
 {
 	struct ptun_peer *peer, *temp;
-	LIST_HEAD(dead_peers);
+	LIST_HEAD(dead);
 
 	lockdep_assert_held(&ptun->update_lock);
 
 	/* One grace period for all of them. */
 	list_for_each_entry_safe(peer, temp, &ptun->peer_list, peer_list) {
 		ptun_peer_make_dead(peer);
-		list_add_tail(&peer->peer_list, &dead_peers);
+		list_add_tail(&peer->peer_list, &dead);
 	}
 	synchronize_net();
-	list_for_each_entry_safe(peer, temp, &dead_peers, peer_list)
-		ptun_peer_remove_after_dead(peer);
+	ptun_peers_remove_after_dead(ptun, &dead);
 }
 
 static void ptun_peer_rcu_release(struct rcu_head *rcu)

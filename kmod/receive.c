@@ -98,17 +98,15 @@ static int ptun_prepare_skb_header(struct sk_buff *skb)
 /* Under load while the handshake queue is long, and for a second after. */
 static bool ptun_handshake_under_load(struct ptun_device *ptun)
 {
-	static u64 last_under_load;
-	bool under_load;
+	u64 last;
 
-	under_load = atomic_read(&ptun->handshake_queue_len) >=
-		     PTUN_MAX_QUEUED_INCOMING_HANDSHAKES / 8;
-	if (under_load) {
-		WRITE_ONCE(last_under_load, ktime_get_coarse_boottime_ns());
+	if (atomic_read(&ptun->handshake_queue_len) >=
+	    PTUN_MAX_QUEUED_INCOMING_HANDSHAKES / 8) {
+		WRITE_ONCE(ptun->last_under_load, ktime_get_coarse_boottime_ns());
 		return true;
 	}
-	return READ_ONCE(last_under_load) &&
-	       !ptun_birthdate_has_expired(READ_ONCE(last_under_load), 1);
+	last = READ_ONCE(ptun->last_under_load);
+	return last && !ptun_birthdate_has_expired(last, 1);
 }
 
 static void ptun_receive_handshake_packet(struct ptun_device *ptun,
@@ -138,6 +136,16 @@ static void ptun_receive_handshake_packet(struct ptun_device *ptun,
 		net_dbg_ratelimited("%s: dropped a handshake message with an invalid MAC\n",
 				    ptun->dev->name);
 		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_MAC1_INVALID);
+		return;
+	}
+	/*
+	 * Loaded, each source (IPv4 address, IPv6 /64) gets its share of
+	 * our work, the cookie replies we would write included.
+	 */
+	if (under_load && !ptun_ratelimiter_allow(&ptun->ratelimiter, skb)) {
+		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_RATELIMITED);
+		net_dbg_ratelimited("%s: dropped a handshake message: its source is over its rate\n",
+				    ptun->dev->name);
 		return;
 	}
 

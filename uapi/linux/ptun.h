@@ -189,7 +189,10 @@ enum {
 	PTUN_A_DROPS_HANDSHAKE_INVALID,
 	/* rx: initiation not newer than the last one accepted from the peer */
 	PTUN_A_DROPS_TIMESTAMP_STALE,
-	/* rx: initiations from the peer faster than the protocol allows */
+	/*
+	 * rx: initiations from the peer faster than the protocol allows, or,
+	 * under load, handshake messages from a source over its rate
+	 */
 	PTUN_A_DROPS_RATELIMITED,
 	/* rx: data, response or cookie reply for an index we do not know (device only) */
 	PTUN_A_DROPS_UNKNOWN_RECEIVER,
