@@ -17,7 +17,11 @@
 #                   DESTDIR for staging); make uninstall; /etc/ptun stays
 # make dkms-install ptun.ko's source to /usr/src and DKMS, built for
 #                   DKMS_KERNELS (default: the running kernel) and every
-#                   kernel installed later; make dkms-uninstall undoes it
+#                   kernel installed later; make dkms-uninstall undoes it.
+#                   DKMS_SOURCETREE (default /usr/src) is where the source
+#                   goes; DKMS_FLAGS are passed to every dkms command (e.g.
+#                   --dkmstree DIR --installtree DIR --no-depmod to build
+#                   into private trees, as selftests/unit/check-install does)
 #
 # W=1 and C=1 pass through to Kbuild as usual; CONFIG_PTUN_DEBUG=y builds the
 # in-module self-tests, which run when the module loads.
@@ -66,8 +70,26 @@ SYSCONFDIR ?= /etc
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 INSTALL_COMPONENTS := ptunctl quick boot
 
-install: $(addprefix install-,$(INSTALL_COMPONENTS))
-uninstall: $(addprefix uninstall-,$(INSTALL_COMPONENTS))
+# install notes the directories it creates (those missing before it ran) in
+# DATADIR/installed-dirs, so that uninstall removes them again once empty and
+# never one that was there before.
+INSTALL_DIRS = $(SBINDIR) $(MANDIR)/man8 $(DATADIR) $(BASHCOMPDIR) $(SYSCONFDIR)/ptun \
+	$(SYSTEMDUNITDIR) $(SYSCONFDIR)/network/if-pre-up.d $(SYSCONFDIR)/network/if-post-down.d
+INSTALLED_DIRS = $(DESTDIR)$(DATADIR)/installed-dirs
+
+install:
+	@new=$$(for d in $(INSTALL_DIRS); do \
+		while [ "$$d" != / ] && [ ! -d "$(DESTDIR)$$d" ]; do echo "$$d"; d=$$(dirname "$$d"); done; \
+	done); \
+	$(MAKE) --no-print-directory $(addprefix install-,$(INSTALL_COMPONENTS)) && \
+	{ cat $(INSTALLED_DIRS) 2>/dev/null; printf '%s\n' $$new; } | grep . | LC_ALL=C sort -u >$(INSTALLED_DIRS).new && \
+	mv $(INSTALLED_DIRS).new $(INSTALLED_DIRS)
+
+# Children sort after their parents: in reverse, each goes before its parent.
+uninstall:
+	@created=$$(cat $(INSTALLED_DIRS) 2>/dev/null); rm -f $(INSTALLED_DIRS); \
+	$(MAKE) --no-print-directory $(addprefix uninstall-,$(INSTALL_COMPONENTS)) && \
+	for d in $$(printf '%s\n' $$created | LC_ALL=C sort -r); do rmdir "$(DESTDIR)$$d" 2>/dev/null || :; done
 
 install-ptunctl: tools
 	$(INSTALL) -D -m 0755 tools/ptunctl/ptunctl $(DESTDIR)$(SBINDIR)/ptunctl
@@ -112,12 +134,15 @@ uninstall-boot:
 
 # DKMS builds from /usr/src/ptun-VERSION: the module's sources only.
 VERSION := $(shell sed -n 's/.*PTUNCTL_VERSION "\(.*\)"/\1/p' tools/ptunctl/version.h)
-DKMS_SRC = $(DESTDIR)/usr/src/ptun-$(VERSION)
+DKMS_SOURCETREE ?= /usr/src
+DKMS_SRC = $(DESTDIR)$(DKMS_SOURCETREE)/ptun-$(VERSION)
 DKMS_KERNELS ?= $(shell uname -r)
+DKMS_FLAGS ?=
+dkms = dkms $(1) -m ptun -v $(VERSION) --sourcetree $(DKMS_SOURCETREE) $(DKMS_FLAGS)
 
 dkms-install:
 	@command -v dkms >/dev/null || { echo "dkms-install: no dkms: apt-get install dkms" >&2; exit 1; }
-	-dkms remove -m ptun -v $(VERSION) --all >/dev/null 2>&1
+	-$(call dkms,remove) --all >/dev/null 2>&1
 	rm -rf $(DKMS_SRC)
 	$(INSTALL) -d $(DKMS_SRC)/kmod/selftest $(DKMS_SRC)/uapi/linux
 	$(INSTALL) -m 0644 Kbuild $(DKMS_SRC)/
@@ -126,11 +151,11 @@ dkms-install:
 	$(INSTALL) -m 0644 uapi/linux/ptun.h $(DKMS_SRC)/uapi/linux/
 	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	@# With DESTDIR (a package being built), only the files.
-	$(if $(DESTDIR),,dkms add -m ptun -v $(VERSION))
-	$(if $(DESTDIR),,for k in $(DKMS_KERNELS); do dkms install -m ptun -v $(VERSION) -k $$k || exit 1; done)
+	$(if $(DESTDIR),,$(call dkms,add))
+	$(if $(DESTDIR),,for k in $(DKMS_KERNELS); do $(call dkms,install) -k $$k || exit 1; done)
 
 dkms-uninstall:
-	-dkms remove -m ptun -v $(VERSION) --all
+	-$(call dkms,remove) --all
 	rm -rf $(DKMS_SRC)
 
 check: deps

@@ -359,7 +359,8 @@ ifupdown_hooks() {
 }
 
 install_and_uninstall() {
-	local root=$TMPDIR/root files
+	local root=$TMPDIR/install-root files
+	rm -rf "$root"
 	make -s -C "$TOP" install DESTDIR="$root" PREFIX=/usr SYSCONFDIR=/etc >/dev/null
 	files=$(cd "$root" && find . -type f | sort | tr '\n' ' ')
 	for f in usr/sbin/ptunctl usr/sbin/ptun-quick usr/share/man/man8/ptun-quick.8 usr/share/man/man8/ptunctl.8 \
@@ -370,7 +371,7 @@ install_and_uninstall() {
 	assert_match "$(cat "$root/usr/lib/systemd/system/ptun-quick@.service")" \
 		"ExecStart=/usr/sbin/ptun-quick up %i" "the unit's ExecStart"
 	make -s -C "$TOP" uninstall DESTDIR="$root" PREFIX=/usr SYSCONFDIR=/etc >/dev/null
-	assert_eq "$(cd "$root" && find . -type f)" "" "files left after uninstall"
+	assert_eq "$(cd "$root" && find . -mindepth 1)" "" "files and directories left after uninstall"
 
 	# Installed where it runs from, the unit passes systemd's checks: the
 	# commands it names exist.  It wants a writable /tmp.  Its man pages
@@ -383,14 +384,17 @@ install_and_uninstall() {
 		"man:ptun-quick(8) man:ptunctl(8)" "the unit's Documentation"
 	MANPATH=$root/usr/share/man man -w 8 ptun-quick ptunctl >/dev/null
 	make -s -C "$TOP" uninstall PREFIX="$root/usr" SYSCONFDIR="$root/etc" >/dev/null
-	assert_eq "$(cd "$root" && find . -type f)" "" "files left after uninstall"
+	assert_eq "$(cd "$root" && find . -mindepth 1)" "" "files and directories left after uninstall"
 }
+
+# quick-config.sh builds on the hosts and helpers above.
+[ -z "${QUICK_HELPERS_ONLY:-}" ] || return 0
 
 scenario "full tunnel: ping, TCP, UDP, DNS in both families only as ciphertext; down undoes up" full_tunnel_then_no_trace
 scenario "kill switch: server dead, specific routes, tunnel down or gone: nothing leaks" kill_switch_holds
 scenario "exec: one program reaches the website only through the server" exec_confines_one_program
 scenario "ifupdown: ifup brings pt0 up from ptun-config, ifdown removes it" ifupdown_hooks
-scenario "make install puts every file in place; make uninstall removes them" install_and_uninstall
+scenario "make install puts every file in place; make uninstall removes them and its directories" install_and_uninstall
 
 # Re-resolution: the client knows the server by a name from its own
 # /etc/hosts ($TMPDIR/hosts, bound over the guest's read-only one).
