@@ -3,7 +3,8 @@
 #
 # ptun-quick's config keys beyond up and down, on quick.sh's hosts (client,
 # internet, server): SaveConfig and save write the running tunnel back to
-# the file, strip feeds ptunctl and wg, Table routes elsewhere or nowhere.
+# the file, strip feeds ptunctl and wg, Table routes elsewhere or nowhere,
+# and the systemd unit's reload applies the file to the running tunnel.
 # A file of its own: with quick.sh's scenarios, one guest would outgrow
 # make check's time limit for a file.
 QUICK_HELPERS_ONLY=1 . "$(dirname "$0")/quick.sh"
@@ -182,9 +183,48 @@ table_number_gets_the_routes() {
 	diff -u <(echo "$before") <(client_state) || fail "down left changes"
 }
 
+# unit_reload: the unit's ExecReload as systemd runs it (its quoting, the
+# process substitution), here for $CONF rather than /etc/ptun/pt0.conf.
+unit_reload() {
+	local reload
+	reload=$(sed -n 's/^ExecReload=//p' "$TOP/tools/systemd/ptun-quick@.service")
+	reload=${reload//@SBINDIR@\/ptun-quick strip %i/$QUICK strip $CONF}
+	reload=${reload//@SBINDIR@\/ptunctl syncconf %i/$PTUNCTL syncconf pt0}
+	[[ $reload != *[@%]* ]] || fail "ExecReload not understood: $reload"
+	eval "in_ns client $reload"
+}
+
+# systemctl reload: peers added to or removed from the file are applied to
+# the running tunnel, which stays up (same device, no new handshake).
+systemd_reload_syncs_peers() {
+	local NO_WEBSITE=1 ifindex handshake new_pub
+	three_hosts
+	client_config
+	on_client "$QUICK" up "$CONF"
+	ping_ok client 10.8.0.1
+	ifindex=$(ip -n client -o link show pt0 | cut -d: -f1)
+	handshake=$(in_ns client ptunctl show pt0 latest-handshakes | cut -f2)
+	new_pub=$(ptunctl genkey | ptunctl pubkey)
+	printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.9.0.0/24\n' "$new_pub" >>"$CONF"
+	unit_reload
+	assert_eq "$(in_ns client ptunctl show pt0 peers | sort)" \
+		"$(printf '%s\n' "$SERVER_PUB" "$new_pub" | sort)" "peers after a reload"
+	assert_eq "$(in_ns client ptunctl show pt0 allowed-ips | grep "$new_pub" | cut -f2)" \
+		10.9.0.0/24 "the new peer's allowed IPs"
+	client_config
+	unit_reload
+	assert_eq "$(in_ns client ptunctl show pt0 peers)" "$SERVER_PUB" "peers after the second reload"
+	assert_eq "$(ip -n client -o link show pt0 | cut -d: -f1)" "$ifindex" "pt0's ifindex"
+	assert_eq "$(in_ns client ptunctl show pt0 latest-handshakes | cut -f2)" "$handshake" \
+		"the server's latest handshake"
+	ping_ok client 10.8.0.1
+	on_client "$QUICK" down "$CONF"
+}
+
 scenario "SaveConfig: down writes the running addresses and peers back; the file brings them back" save_config_on_down
 scenario "save writes the running config to the file, as it was otherwise; save of a down tunnel fails" save_writes_running_config
 scenario "strip: its output is accepted by ptunctl setconf and wg setconf; syncconf keeps up's fwmark" strip_for_setconf_and_wg
 scenario "Table = off: no routes, no rules; the tunnel works when routed by hand" table_off_adds_no_routes
 scenario "Table = 1234: the routes go into table 1234, nothing else changes" table_number_gets_the_routes
+scenario "systemctl reload: the unit's ExecReload applies added and removed peers, the tunnel stays up" systemd_reload_syncs_peers
 finish
