@@ -113,6 +113,12 @@ dev_stat() {
 	cat "/sys/class/net/$1/statistics/$2"
 }
 
+# ns_dev_stat NS DEV STAT: the same for a device in netns NS (sysfs shows
+# only the devices of the netns it was mounted in, so it is read there).
+ns_dev_stat() {
+	in_ns "$1" cat "/sys/class/net/$2/statistics/$3"
+}
+
 # The configuration tool for a tunnel kind: both take wg(8)'s syntax.
 tool_for() {
 	case $1 in

@@ -87,12 +87,12 @@ changing_allowed_ips() {
 spoofed_source_is_dropped() {
 	local errors
 	three_hosts
-	errors=$(in_ns a cat /sys/class/net/tun0/statistics/rx_frame_errors)
+	errors=$(ns_dev_stat a tun0 rx_frame_errors)
 	# c claims b's tunnel address: a must not take it from c.
 	ip -n c addr add 10.10.0.2/32 dev dummy0
 	! in_ns c ping -c 2 -i 0.3 -W 1 -q -I 10.10.0.2 10.10.0.1 >/dev/null 2>&1 ||
 		fail "a answered a packet c sent from b's address"
-	[ "$(in_ns a cat /sys/class/net/tun0/statistics/rx_frame_errors)" -gt "$errors" ] ||
+	[ "$(ns_dev_stat a tun0 rx_frame_errors)" -gt "$errors" ] ||
 		fail "a did not count the spoofed packets"
 	ping_ok c 10.10.0.1
 }
@@ -136,7 +136,7 @@ moved_device_keeps_its_socket() {
 replay_snapshot() {
 	local rx pkts
 	rx=$(tun_show b transfer | cut -f2)
-	pkts=$(in_ns b cat /sys/class/net/tun0/statistics/rx_packets)
+	pkts=$(ns_dev_stat b tun0 rx_packets)
 	echo "$rx" "$pkts" $(in_ns b nft list chain inet t in |
 		sed -n 's/.*counter packets \([0-9]*\) bytes \([0-9]*\).*/\1 \2/p')
 }
@@ -232,9 +232,9 @@ PY
 # second and the time the reads take).
 tx_flowing() {
 	local before
-	before=$(in_ns "$1" cat /sys/class/net/tun0/statistics/tx_packets)
+	before=$(ns_dev_stat "$1" tun0 tx_packets)
 	sleep 1
-	[ "$(in_ns "$1" cat /sys/class/net/tun0/statistics/tx_packets)" -gt $((before + 10)) ]
+	[ "$(ns_dev_stat "$1" tun0 tx_packets)" -gt $((before + 10)) ]
 }
 
 # Peers, keys and devices go away while both directions are saturated: the
