@@ -23,9 +23,21 @@ struct ptun_peer;
 #define PTUN_HANDSHAKES_COUNT	(PTUN_A_HANDSHAKES_MAX - PTUN_A_HANDSHAKES_PAD)
 
 /* The drops, then the handshakes. */
+#define PTUN_COUNTERS_COUNT	(PTUN_DROPS_COUNT + PTUN_HANDSHAKES_COUNT)
+
+/* A device's drops: per CPU, for a flood's drops come from every CPU. */
 struct ptun_counters {
-	u64_stats_t value[PTUN_DROPS_COUNT + PTUN_HANDSHAKES_COUNT];
+	u64_stats_t value[PTUN_DROPS_COUNT];
 	struct u64_stats_sync syncp;
+};
+
+/*
+ * A peer's counters: one set of atomics, not one per CPU, allocated at the
+ * peer's first drop or handshake.  Both are rare next to its packets, and
+ * a server's many idle peers then cost a pointer each, not a set per CPU.
+ */
+struct ptun_peer_counters {
+	atomic64_t value[PTUN_COUNTERS_COUNT];
 };
 
 struct ptun_counters __percpu *ptun_counters_alloc(void);
@@ -46,10 +58,11 @@ static inline void ptun_count_drop(struct ptun_device *device,
 /* One more of @what (a PTUN_A_HANDSHAKES_* type) for @peer. */
 void ptun_count_handshake(struct ptun_peer *peer, int what);
 
-/* A nest of type @attrtype with the drops, or with the handshakes. */
-int ptun_counters_put_drops(struct sk_buff *skb, int attrtype,
-			    struct ptun_counters __percpu *counters);
-int ptun_counters_put_handshakes(struct sk_buff *skb, int attrtype,
-				 struct ptun_counters __percpu *counters);
+/* The device's drops, as a nest of type @attrtype. */
+int ptun_counters_put_device(struct sk_buff *skb, int attrtype,
+			     struct ptun_device *device);
+/* The peer's drops and handshakes, as nests of these types. */
+int ptun_counters_put_peer(struct sk_buff *skb, int drops_attrtype,
+			   int handshakes_attrtype, struct ptun_peer *peer);
 
 #endif /* _PTUN_COUNTERS_H */

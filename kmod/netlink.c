@@ -150,7 +150,7 @@ static int ptun_nl_put_device(struct sk_buff *skb, struct ptun_device *ptun)
 	    nla_put_string(skb, PTUN_A_DEVICE_IFNAME, dev->name) ||
 	    nla_put_u16(skb, PTUN_A_DEVICE_LISTEN_PORT, ptun->incoming_port) ||
 	    nla_put_u32(skb, PTUN_A_DEVICE_FWMARK, ptun->fwmark) ||
-	    ptun_counters_put_drops(skb, PTUN_A_DEVICE_DROPS, ptun->counters))
+	    ptun_counters_put_device(skb, PTUN_A_DEVICE_DROPS, ptun))
 		return ret;
 
 	down_read(&identity->lock);
@@ -199,8 +199,8 @@ static int ptun_nl_put_peer_details(struct sk_buff *skb, struct ptun_peer *peer)
 			      PTUN_A_PEER_PAD) ||
 	    nla_put_u64_64bit(skb, PTUN_A_PEER_TX_BYTES, READ_ONCE(peer->tx_bytes),
 			      PTUN_A_PEER_PAD) ||
-	    ptun_counters_put_drops(skb, PTUN_A_PEER_DROPS, peer->counters) ||
-	    ptun_counters_put_handshakes(skb, PTUN_A_PEER_HANDSHAKES, peer->counters))
+	    ptun_counters_put_peer(skb, PTUN_A_PEER_DROPS, PTUN_A_PEER_HANDSHAKES,
+				   peer))
 		return -EMSGSIZE;
 	return ptun_nl_put_endpoint(skb, peer);
 }

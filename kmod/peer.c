@@ -29,11 +29,8 @@ struct ptun_peer *ptun_peer_create(struct ptun_device *ptun,
 	peer = kmem_cache_zalloc(ptun_peer_cache, GFP_KERNEL);
 	if (unlikely(!peer))
 		return ERR_PTR(-ENOMEM);
-	peer->counters = ptun_counters_alloc();
-	if (unlikely(!peer->counters))
-		goto err_free;
 	if (dst_cache_init(&peer->endpoint_cache, GFP_KERNEL))
-		goto err_counters;
+		goto err_free;
 
 	peer->device = ptun;
 	ptun_noise_handshake_init(&peer->handshake, &ptun->static_identity,
@@ -62,8 +59,6 @@ struct ptun_peer *ptun_peer_create(struct ptun_device *ptun,
 	ptun_nl_notify_peer(peer, PTUN_EVENT_PEER_ADDED);
 	return peer;
 
-err_counters:
-	free_percpu(peer->counters);
 err_free:
 	kmem_cache_free(ptun_peer_cache, peer);
 	return ERR_PTR(-ENOMEM);
@@ -170,7 +165,7 @@ static void ptun_peer_rcu_release(struct rcu_head *rcu)
 	struct ptun_peer *peer = container_of(rcu, struct ptun_peer, rcu);
 
 	dst_cache_destroy(&peer->endpoint_cache);
-	free_percpu(peer->counters);
+	kfree(peer->counters);
 	WARN_ON(!skb_queue_empty(&peer->tx_queue.queue) ||
 		!skb_queue_empty(&peer->rx_queue.queue));
 	/* The handshake state holds keys. */

@@ -68,7 +68,8 @@ struct ptun_peer {
 	struct ptun_cookie latest_cookie;
 	struct hlist_node pubkey_hash;
 	u64 rx_bytes, tx_bytes;
-	struct ptun_counters __percpu *counters;	/* this peer's drops, handshakes */
+	/* Drops, handshakes: NULL until the first, then set once (cmpxchg). */
+	struct ptun_peer_counters *counters;
 	struct timer_list timer_retransmit_handshake, timer_send_keepalive;
 	struct timer_list timer_new_handshake, timer_zero_key_material;
 	struct timer_list timer_persistent_keepalive;
