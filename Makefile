@@ -3,6 +3,7 @@
 # make              ptun.ko (kmod/ptun.ko) for the default kernel, and ptunctl
 # make KVER=V       the module for kernel V: a full version or a series (6.1, 6.12)
 # make check        install what is missing, build, run unit and VM tests
+#                   (the protocol scenarios on the debug kernel too)
 # make check-debug  every VM scenario on the debug kernel (KASAN, kmemleak,
 #                   lockdep, UBSAN, ...), built once from Debian's source
 # make demo         the narrated demo, in a VM: a VPN between four hosts
