@@ -62,6 +62,12 @@ static struct ptun_peer_counters *ptun_peer_counters(struct ptun_peer *peer)
 	return counters;
 }
 
+void ptun_peer_counters_free(struct ptun_peer *peer)
+{
+	kfree(peer->counters);
+	peer->counters = NULL;
+}
+
 static void ptun_peer_counters_add(struct ptun_peer *peer, unsigned int index,
 				   unsigned int count)
 {

@@ -57,6 +57,8 @@ static inline void ptun_count_drop(struct ptun_device *device,
 
 /* One more of @what (a PTUN_A_HANDSHAKES_* type) for @peer. */
 void ptun_count_handshake(struct ptun_peer *peer, int what);
+/* Frees what the first drop or handshake allocated; the peer is going. */
+void ptun_peer_counters_free(struct ptun_peer *peer);
 
 /* The device's drops, as a nest of type @attrtype. */
 int ptun_counters_put_device(struct sk_buff *skb, int attrtype,

@@ -5,6 +5,7 @@
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 
+#include "counters.h"
 #include "device.h"
 #include "netlink.h"
 #include "peer.h"
@@ -165,7 +166,7 @@ static void ptun_peer_rcu_release(struct rcu_head *rcu)
 	struct ptun_peer *peer = container_of(rcu, struct ptun_peer, rcu);
 
 	dst_cache_destroy(&peer->endpoint_cache);
-	kfree(peer->counters);
+	ptun_peer_counters_free(peer);
 	WARN_ON(!skb_queue_empty(&peer->tx_queue.queue) ||
 		!skb_queue_empty(&peer->rx_queue.queue));
 	/* The handshake state holds keys. */

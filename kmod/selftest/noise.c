@@ -216,8 +216,8 @@ static void __init noise_test_peer_free(struct noise_test *t, struct ptun_peer *
 	ptun_noise_handshake_clear(&peer->handshake);
 	ptun_noise_keypairs_clear(&peer->keypairs);
 	noise_expect(t, kref_read(&peer->refcount) == 1, "a peer reference leaked");
-	/* The handshakes allocated its counters; a real peer frees them in peer.c. */
-	kfree(peer->counters);
+	/* Its handshakes allocated its counters. */
+	ptun_peer_counters_free(peer);
 	kfree(peer);
 }
 
