@@ -211,12 +211,14 @@ static void ptun_free_workqueues(struct ptun_device *ptun)
 static void ptun_destruct(struct net_device *dev)
 {
 	struct ptun_device *ptun = netdev_priv(dev);
+	bool had_peers;
 
 	rtnl_lock();
 	list_del(&ptun->device_list);
 	rtnl_unlock();
 
 	mutex_lock(&ptun->update_lock);
+	had_peers = !list_empty(&ptun->peer_list);
 	ptun->creating_net = NULL;
 	ptun_socket_reinit(ptun, NULL, NULL);
 	ptun_peer_remove_all(ptun);
@@ -225,8 +227,15 @@ static void ptun_destruct(struct net_device *dev)
 	ptun_free_queues(ptun);
 	/* No handshake worker is left to ask it. */
 	ptun_ratelimiter_uninit(&ptun->ratelimiter);
-	/* The peers themselves go after a grace period. */
-	rcu_barrier();
+	/*
+	 * The peers just removed, and their keypairs, go after a grace
+	 * period: wait for them, so that deleting a device frees its memory
+	 * before it returns.  None of these callbacks touches the device
+	 * (module unload waits for any still queued), so without peers
+	 * there is nothing to wait for.
+	 */
+	if (had_peers)
+		rcu_barrier();
 	ptun_allowedips_free(&ptun->peer_allowedips, &ptun->update_lock);
 	ptun_noise_clear_static_identity(&ptun->static_identity);
 	ptun_index_hashtable_free(ptun->index_hashtable);

@@ -157,6 +157,9 @@ void ptun_peer_remove_all(struct ptun_device *ptun)
 		ptun_peer_make_dead(peer);
 		list_add_tail(&peer->peer_list, &dead);
 	}
+	/* A device that never had peers leaves without a grace period. */
+	if (list_empty(&dead))
+		return;
 	synchronize_net();
 	ptun_peers_remove_after_dead(ptun, &dead);
 }

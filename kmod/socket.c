@@ -451,6 +451,8 @@ void ptun_socket_reinit(struct ptun_device *ptun, struct sock *new4,
 		ptun->incoming_port = ntohs(inet_sk(new4)->inet_sport);
 	mutex_unlock(&ptun->socket_update_lock);
 
+	if (!old4 && !old6)
+		return;
 	/* Senders may still hold the old sockets under RCU. */
 	synchronize_net();
 	if (old4)
