@@ -51,6 +51,14 @@ scenario() {
 	(set -eE -o pipefail; trap 'echo "failed: line $LINENO: $BASH_COMMAND" >&2' ERR; "$fn") >"$log" 2>&1
 	status=$?
 	cleanup_topology
+	# PTUN_CHECK_EACH=1: the kernel checks that selftests/vm/files makes
+	# after a file (kmemleak, the kernel log) after every scenario too, to
+	# tell which one leaked; on the debug kernel they cost about 20 s each.
+	if [ -n "${PTUN_CHECK_EACH:-}" ]; then
+		"$TOP/selftests/vm/guest-checks" -u "$TOP/selftests/vm/dmesg-bad" >>"$log" 2>&1 ||
+			status=1
+		dmesg -C
+	fi
 	if [ "$status" -eq 0 ]; then
 		echo "ok $n_run - $what"
 		echo "# $fn: $((SECONDS - t0)) s"
