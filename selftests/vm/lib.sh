@@ -53,7 +53,8 @@ scenario() {
 	cleanup_topology
 	# PTUN_CHECK_EACH=1: the kernel checks that selftests/vm/files makes
 	# after a file (kmemleak, the kernel log) after every scenario too, to
-	# tell which one leaked; on the debug kernel they cost about 20 s each.
+	# tell which one leaked; on the debug kernel they cost about a minute
+	# each.
 	if [ -n "${PTUN_CHECK_EACH:-}" ]; then
 		"$TOP/selftests/vm/guest-checks" -u "$TOP/selftests/vm/dmesg-bad" >>"$log" 2>&1 ||
 			status=1
