@@ -157,7 +157,7 @@ void ptun_peer_remove_all(struct ptun_device *ptun)
 		ptun_peer_make_dead(peer);
 		list_add_tail(&peer->peer_list, &dead);
 	}
-	/* A device that never had peers leaves without a grace period. */
+	/* With no peers there is nothing to wait a grace period for. */
 	if (list_empty(&dead))
 		return;
 	synchronize_net();

@@ -56,9 +56,8 @@ scenario() {
 	# tell which one leaked; on the debug kernel they cost about a minute
 	# each.
 	if [ -n "${PTUN_CHECK_EACH:-}" ]; then
-		"$TOP/selftests/vm/guest-checks" -u "$TOP/selftests/vm/dmesg-bad" >>"$log" 2>&1 ||
+		"$TOP/selftests/vm/guest-checks" -u -c "$TOP/selftests/vm/dmesg-bad" >>"$log" 2>&1 ||
 			status=1
-		dmesg -C
 	fi
 	if [ "$status" -eq 0 ]; then
 		echo "ok $n_run - $what"
