@@ -218,10 +218,9 @@ static void ptun_destruct(struct net_device *dev)
 	rtnl_unlock();
 
 	mutex_lock(&ptun->update_lock);
-	had_peers = !list_empty(&ptun->peer_list);
 	ptun->creating_net = NULL;
 	ptun_socket_reinit(ptun, NULL, NULL);
-	ptun_peer_remove_all(ptun);
+	had_peers = ptun_peer_remove_all(ptun);
 	/* Whatever the peers left in flight is dropped with the workqueues. */
 	ptun_free_workqueues(ptun);
 	ptun_free_queues(ptun);

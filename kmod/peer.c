@@ -145,7 +145,8 @@ void ptun_peer_remove(struct ptun_peer *peer)
 	ptun_peers_remove_after_dead(peer->device, &dead);
 }
 
-void ptun_peer_remove_all(struct ptun_device *ptun)
+/* Remove every peer of @ptun; true if there were any. */
+bool ptun_peer_remove_all(struct ptun_device *ptun)
 {
 	struct ptun_peer *peer, *temp;
 	LIST_HEAD(dead);
@@ -159,9 +160,10 @@ void ptun_peer_remove_all(struct ptun_device *ptun)
 	}
 	/* With no peers there is nothing to wait a grace period for. */
 	if (list_empty(&dead))
-		return;
+		return false;
 	synchronize_net();
 	ptun_peers_remove_after_dead(ptun, &dead);
+	return true;
 }
 
 static void ptun_peer_rcu_release(struct rcu_head *rcu)

@@ -101,7 +101,7 @@ static inline struct ptun_peer *ptun_peer_get(struct ptun_peer *peer)
 
 void ptun_peer_put(struct ptun_peer *peer);
 void ptun_peer_remove(struct ptun_peer *peer);
-void ptun_peer_remove_all(struct ptun_device *device);
+bool ptun_peer_remove_all(struct ptun_device *device);
 
 int ptun_peer_init(void);
 void ptun_peer_uninit(void);
