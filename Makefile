@@ -47,14 +47,17 @@ kmod:
 tools:
 	$(MAKE) -C tools/ptunctl
 
-# A private copy per kernel (and per flavour: BUILD=VERSION-debug with
-# CONFIG_PTUN_DEBUG=y), so that modules for several kernels can coexist:
-# build/VERSION/kmod/ptun.ko.
+# A private copy per kernel (and per flavour: debug-module-for), so that
+# modules for several kernels can coexist: build/VERSION/kmod/ptun.ko.
 BUILD ?= $(kver)
 module-for:
 	@mkdir -p build/$(BUILD)
 	@cp -a -u Kbuild kmod uapi build/$(BUILD)/
 	$(MAKE) -C $(KDIR) M=$(TOP)/build/$(BUILD) modules
+
+# The debug flavour for KVER: build/VERSION-debug/kmod/ptun.ko.
+debug-module-for:
+	@$(MAKE) --no-print-directory module-for BUILD=$(kver)-debug CONFIG_PTUN_DEBUG=y
 
 deps:
 	@selftests/install-deps
@@ -192,6 +195,6 @@ clean:
 	$(MAKE) -C selftests/flood clean
 	rm -rf build
 
-.PHONY: all kmod tools module-for deps check check-debug demo bench bench-counters bench-scale clean install uninstall \
+.PHONY: all kmod tools module-for debug-module-for deps check check-debug demo bench bench-counters bench-scale clean install uninstall \
 	$(addprefix install-,$(INSTALL_COMPONENTS)) $(addprefix uninstall-,$(INSTALL_COMPONENTS)) \
 	dkms-install dkms-uninstall
