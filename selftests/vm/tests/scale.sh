@@ -44,8 +44,9 @@ many_peers() {
 	/usr/bin/python3 -c "import sys; sys.exit(not $kppsn >= 0.05 * ($kpps1 + $kpps1b))" ||
 		fail "a packet costs ten times as much among $n peers as with one"
 	# Removal holds RTNL (netdev's NAPI list needs it); under TCG, briefly
-	# means within a few seconds for 50,000 peers.
-	[ "$rtnl_ms" -le $((rtnl_idle + 3000)) ] || fail "RTNL was held for ${rtnl_ms} ms"
+	# means within a few seconds for 50,000 peers.  On the debug kernel
+	# each freed object costs about 60 times as much (73 s for 50,000).
+	speed_bound "$rtnl_ms" $((rtnl_idle + 3000)) "the longest wait for RTNL, in ms"
 }
 
 ten_thousand_peers() {
