@@ -114,7 +114,7 @@ join_c() {
 			fail "c could not reach a within $((10 * PTUN_SLOW)) s"
 		t1=$(date +%s%N)
 		ms=$(((t1 - t0) / 1000000))
-		speed_bound "$ms" 10000 "c's first ping took, in ms"
+		speed_bound $((ms / 1000)) 10 "c's first ping took, in whole seconds"
 		sleep 0.5
 		kill "$CAPTURE_PID"
 		wait "$CAPTURE_PID" || true
