@@ -51,6 +51,14 @@ enum ptun_limits {
 
 #define PTUN_REKEY_TIMEOUT_JITTER_MAX_JIFFIES (HZ / 3)
 
+/*
+ * How long a received handshake message may wait in the handshake queue.
+ * An initiator replaces its initiation after REKEY_TIMEOUT, and a response
+ * or cookie reply to the one replaced is of no use to it; the rest of the
+ * five seconds is for the round trip.  Not part of the protocol: ptun's own.
+ */
+#define PTUN_HANDSHAKE_MAX_WAIT_NS (2 * NSEC_PER_SEC)
+
 /* The replay window, in packets: a multiple of BITS_PER_LONG. */
 #define PTUN_COUNTER_BITS_TOTAL 8192
 #define PTUN_COUNTER_WINDOW_SIZE (PTUN_COUNTER_BITS_TOTAL - BITS_PER_LONG)

@@ -27,8 +27,15 @@ enum ptun_packet_state {
 	PTUN_PACKET_STATE_DEAD,
 };
 
+/*
+ * @nonce is a data packet's counter; @queued_at, in a handshake message, is
+ * when it entered the handshake queue (coarse boottime ns).
+ */
 struct ptun_packet_cb {
-	u64 nonce;
+	union {
+		u64 nonce;
+		u64 queued_at;
+	};
 	struct ptun_noise_keypair *keypair;
 	atomic_t state;
 	u32 mtu;

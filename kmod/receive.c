@@ -109,6 +109,25 @@ static bool ptun_handshake_under_load(struct ptun_device *ptun)
 	return last && !ptun_birthdate_has_expired(last, 1);
 }
 
+/*
+ * A message that waited in the queue too long is dropped unread: its sender
+ * has moved on, so answering it would only make the fresher messages behind
+ * it wait longer.  Such a wait means load, whatever the queue's length now.
+ */
+static bool ptun_handshake_too_late(struct ptun_device *ptun,
+				    struct sk_buff *skb)
+{
+	u64 now = ktime_get_coarse_boottime_ns();
+
+	if (likely(now - PACKET_CB(skb)->queued_at <= PTUN_HANDSHAKE_MAX_WAIT_NS))
+		return false;
+	WRITE_ONCE(ptun->last_under_load, now);
+	ptun_count_drop(ptun, NULL, PTUN_A_DROPS_HANDSHAKE_LATE);
+	net_dbg_ratelimited("%s: dropped a handshake message that waited too long\n",
+			    ptun->dev->name);
+	return true;
+}
+
 static void ptun_receive_handshake_packet(struct ptun_device *ptun,
 					  struct sk_buff *skb)
 {
@@ -123,6 +142,8 @@ static void ptun_receive_handshake_packet(struct ptun_device *ptun,
 					    ptun);
 		return;
 	}
+	if (ptun_handshake_too_late(ptun, skb))
+		return;
 
 	under_load = ptun_handshake_under_load(ptun);
 	mac_state = ptun_cookie_validate_packet(&ptun->cookie_checker, skb, under_load);
@@ -503,6 +524,7 @@ static void ptun_queue_handshake(struct ptun_device *ptun, struct sk_buff *skb)
 		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_OTHER);
 		goto drop;
 	}
+	PACKET_CB(skb)->queued_at = ktime_get_coarse_boottime_ns();
 	/*
 	 * Past half the queue, do not wait for the lock: under a flood,
 	 * dropping is better than spinning.

@@ -754,7 +754,8 @@ static void test_conf_files(const char *dir)
 	ind "  \"replayed\": 0,\n" \
 	ind "  \"source_not_allowed\": 0,\n" \
 	ind "  \"inner_malformed\": 0,\n" \
-	ind "  \"other\": 0\n" \
+	ind "  \"other\": 0,\n" \
+	ind "  \"handshake_late\": 0\n" \
 	ind "}"
 
 #define JSON_ZERO_HANDSHAKES(ind) \

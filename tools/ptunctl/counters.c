@@ -33,6 +33,7 @@ static const char *const drop_names[] = {
 	[PTUN_A_DROPS_SOURCE_NOT_ALLOWED] = "source-not-allowed",
 	[PTUN_A_DROPS_INNER_MALFORMED] = "inner-malformed",
 	[PTUN_A_DROPS_OTHER] = "other",
+	[PTUN_A_DROPS_HANDSHAKE_LATE] = "handshake-late",
 };
 
 static const char *const handshake_names[] = {
@@ -107,6 +108,12 @@ void counters_pretty_device(const struct ptun_device *dev)
 		pretty_note("%" PRIu64 " handshake %s from public keys no peer here has",
 			    drops[PTUN_A_DROPS_UNKNOWN_PEER],
 			    plural(drops[PTUN_A_DROPS_UNKNOWN_PEER], "initiation came", "initiations came"));
+	if (drops[PTUN_A_DROPS_HANDSHAKE_LATE])
+		pretty_note("%" PRIu64 " handshake %s too long to be answered: "
+			    "more handshakes came than this host could process (a flood?)",
+			    drops[PTUN_A_DROPS_HANDSHAKE_LATE],
+			    plural(drops[PTUN_A_DROPS_HANDSHAKE_LATE], "message waited",
+				   "messages waited"));
 }
 
 /* Why a peer has never completed a handshake, from its counters. */

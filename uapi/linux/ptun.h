@@ -208,6 +208,11 @@ enum {
 	PTUN_A_DROPS_INNER_MALFORMED,
 	/* tx and rx: anything else (memory, no randomness yet, peer being removed) */
 	PTUN_A_DROPS_OTHER,
+	/*
+	 * rx: handshake message that waited in the queue longer than its
+	 * sender waits for an answer; dropped unread (device only)
+	 */
+	PTUN_A_DROPS_HANDSHAKE_LATE,
 
 	__PTUN_A_DROPS_MAX,
 	PTUN_A_DROPS_MAX = (__PTUN_A_DROPS_MAX - 1)
