@@ -5,7 +5,7 @@
  *
  * With --reresolve, it also keeps peers with a hostname endpoint reachable:
  * every few seconds it reads the device's handshake counters, and a peer
- * whose handshakes time out gets its name resolved again and, if the
+ * whose handshakes go unanswered gets its name resolved again and, if the
  * address changed, its endpoint set to the new one.
  */
 #include <errno.h>
@@ -43,7 +43,8 @@ static const struct name_table event_table =
 struct reresolve_peer {
 	uint8_t public_key[PTUN_KEY_LEN];
 	const char *endpoint;	/* host:port, as given */
-	uint64_t timeouts;	/* handshake timeouts at the last look */
+	/* the peer's handshake counters at the last look */
+	uint64_t timeouts, initiations, responses;
 };
 
 struct monitor_options {
@@ -149,8 +150,30 @@ static void reresolve_set(struct ipc *ipc, const struct monitor_options *options
 }
 
 /*
- * Peers whose handshakes timed out since the last look get their names
- * resolved again.  Failures are reported and the next look tries again,
+ * Whether @peer's handshakes went unanswered since the last look, which
+ * @rp keeps: a retry timed out, or initiations went out and no response
+ * came back.  The second is needed while packets keep coming (a ping every
+ * second): each starts an initiation before the retry timer fires, so it
+ * never does.  A response on its way at the look only brings a needless
+ * lookup forward.
+ */
+static bool reresolve_failing(struct reresolve_peer *rp, const struct ptun_peer *peer)
+{
+	const uint64_t *hs = peer->handshakes;
+	bool failing;
+
+	failing = hs[PTUN_A_HANDSHAKES_TIMEOUTS] > rp->timeouts ||
+		  (hs[PTUN_A_HANDSHAKES_INITIATIONS_SENT] > rp->initiations &&
+		   hs[PTUN_A_HANDSHAKES_RESPONSES_RECEIVED] == rp->responses);
+	rp->timeouts = hs[PTUN_A_HANDSHAKES_TIMEOUTS];
+	rp->initiations = hs[PTUN_A_HANDSHAKES_INITIATIONS_SENT];
+	rp->responses = hs[PTUN_A_HANDSHAKES_RESPONSES_RECEIVED];
+	return failing;
+}
+
+/*
+ * Peers whose handshakes went unanswered since the last look get their
+ * names resolved again.  Failures are reported and the next look tries again,
  * but for the device's going away, which ends the watch: false.
  */
 static bool reresolve_check(struct monitor_options *options)
@@ -160,7 +183,6 @@ static bool reresolve_check(struct monitor_options *options)
 	struct ptun_device dev;
 	struct reresolve_peer *rp;
 	struct ipc ipc;
-	bool failing;
 	size_t i;
 	int ret;
 
@@ -182,9 +204,8 @@ static bool reresolve_check(struct monitor_options *options)
 		peer = find_peer(&dev, rp->public_key);
 		if (!peer)
 			continue;
-		failing = peer->handshakes[PTUN_A_HANDSHAKES_TIMEOUTS] > rp->timeouts;
-		rp->timeouts = peer->handshakes[PTUN_A_HANDSHAKES_TIMEOUTS];
-		if (!failing || address_parse_endpoint(rp->endpoint, &endpoint) < 0 ||
+		if (!reresolve_failing(rp, peer) ||
+		    address_parse_endpoint(rp->endpoint, &endpoint) < 0 ||
 		    same_endpoint(&endpoint, &peer->endpoint))
 			continue;
 		reresolve_set(&ipc, options, rp, dev.ifindex, &endpoint);
@@ -309,8 +330,9 @@ const struct subcommand monitor_command = {
 		"Only authenticated changes are announced. Needs CAP_NET_ADMIN.\n"
 		"\n"
 		"--reresolve keeps a peer whose endpoint is a name reachable when the name\n"
-		"moves (dynamic DNS): every 5 seconds, if the peer's handshakes timed out\n"
-		"since the last look, the name is resolved again and, if its address\n"
+		"moves (dynamic DNS): every 5 seconds, if the peer's handshakes went\n"
+		"unanswered since the last look (a retry timed out, or initiations went\n"
+		"out and no response came), the name is resolved again and, if its address\n"
 		"changed, the peer's endpoint is set to it and a `reresolved' event is\n"
 		"printed. It needs <interface>; give it once per peer. Monitor ends when\n"
 		"<interface> is deleted.\n",
