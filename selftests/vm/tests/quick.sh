@@ -476,6 +476,25 @@ quick_reresolve_follows_name() {
 	[ ! -e /run/ptun-quick/pt0 ] || fail "down left /run/ptun-quick/pt0"
 }
 
+# The kill switch lets the tunnel follow its re-resolved endpoint to an
+# address it did not know at up (and still lets nothing else out).
+quick_reresolve_through_the_kill_switch() {
+	NO_WEBSITE=1 three_hosts
+	kill_reresolvers_on_exit
+	echo "203.0.113.9 server.test" >"$TMPDIR/hosts"
+	named_config server.test "KillSwitch = true"
+	: >"$TMPDIR/up.log"
+	JOURNAL_STREAM=$(stat -c %d:%i "$TMPDIR/up.log") \
+		with_hosts "$QUICK" up "$CONF" 2>"$TMPDIR/up.log"
+	echo "$SERVER4 server.test" >"$TMPDIR/hosts"
+	in_ns client ping -c 1 -w 30 -q 10.8.0.1 >/dev/null ||
+		fail "no tunnel through the kill switch after the name moved: $(cat "$TMPDIR/up.log")"
+	assert_eq "$(in_ns client ptunctl show pt0 endpoints | cut -f2)" "$SERVER4:51820" "the endpoint"
+	! in_ns client ping -c 1 -W 2 -q "$SERVER4" >/dev/null 2>&1 ||
+		fail "the kill switch let a ping to the server's address out"
+	in_ns client "$QUICK" down "$CONF" 2>/dev/null
+}
+
 quick_reresolve_only_when_asked() {
 	local pid
 	NO_WEBSITE=1 three_hosts
@@ -512,4 +531,6 @@ quick_reresolve_only_when_asked() {
 
 scenario "re-resolution: the endpoint's name moves, the tunnel follows; down ends the re-resolver" quick_reresolve_follows_name
 scenario "re-resolution: none for an address or Reresolve = off; it ends with the device" quick_reresolve_only_when_asked
+scenario "re-resolution through the kill switch: the tunnel follows its endpoint to a new address" \
+	quick_reresolve_through_the_kill_switch
 finish
