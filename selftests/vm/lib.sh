@@ -135,6 +135,21 @@ in_ns() {
 	ip netns exec "$ns" "$@"
 }
 
+# counters_dump NS: ptunctl's counters dump of NS's tun0.
+counters_dump() {
+	in_ns "$1" ptunctl show tun0 dump --counters
+}
+
+# device_drops NS: tun0's drops, name=value,name=value.
+device_drops() {
+	counters_dump "$1" | head -n 1 | cut -f 5
+}
+
+# counter COLUMN NAME: one value out of name=value,name=value
+counter() {
+	tr , '\n' <<<"$1" | awk -F = -v n="$2" '$1 == n { print $2 }'
+}
+
 # One line of a device's statistics from sysfs.
 dev_stat() {
 	cat "/sys/class/net/$1/statistics/$2"

@@ -204,16 +204,14 @@ newcomer() {
 # kernel's does: the debug kernel's, where c got in thanks to it) counts
 # them, and ptunctl show says what they mean.
 late_explained() {
-	local late shown
-	late=$(in_ns a ptunctl show tun0 dump --counters | head -n 1 | cut -f 5 |
-		tr , '\n' | awk -F = '$1 == "handshake-late" { print $2 }')
-	shown=$(in_ns a ptunctl show tun0)
+	local late
+	late=$(counter "$(device_drops a)" handshake-late)
 	echo "# handshake messages a dropped as too late: $late"
 	[ -n "$late" ] || fail "no handshake-late counter in a's dump"
 	[ "$PTUN_SLOW" -eq 1 ] || [ "$late" -gt 0 ] ||
 		fail "on a kernel $PTUN_SLOW times slower, a never dropped a late message"
 	[ "$late" -eq 0 ] ||
-		grep -q "note: [0-9]* handshake messages\? waited too long" <<<"$shown" ||
+		grep -q "note: [0-9]* handshake messages\? waited too long" <<<"$(in_ns a ptunctl show tun0)" ||
 		fail "ptunctl show does not explain the $late late messages"
 }
 

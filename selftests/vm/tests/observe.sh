@@ -6,15 +6,8 @@
 # Events and re-resolution are in observe-events.sh (one guest's time each).
 . "$(dirname "$0")/../lib.sh"
 
-counters_dump() {
-	in_ns "$1" ptunctl show tun0 dump --counters
-}
-
-# The device's drops, or with PUB the peer's drops (COL 9) or handshakes (10).
-device_drops() {
-	counters_dump "$1" | head -n 1 | cut -f 5
-}
-
+# With PUB, the peer's drops (COL 9) or handshakes (10); counters_dump,
+# device_drops and counter are lib.sh's.
 peer_column() {
 	counters_dump "$1" | awk -F '\t' -v k="$2" -v c="$3" 'NR > 1 && $1 == k { print $c }'
 }
@@ -25,11 +18,6 @@ peer_drops() {
 
 peer_handshakes() {
 	peer_column "$1" "$2" 10
-}
-
-# counter COLUMN NAME: one value out of name=value,name=value
-counter() {
-	tr , '\n' <<<"$1" | awk -F = -v n="$2" '$1 == n { print $2 }'
 }
 
 # changed BEFORE AFTER: the names of the counters that differ, space-separated.
