@@ -211,6 +211,7 @@ static void ptun_free_workqueues(struct ptun_device *ptun)
 static void ptun_destruct(struct net_device *dev)
 {
 	struct ptun_device *ptun = netdev_priv(dev);
+	LIST_HEAD(dead);
 	bool had_peers;
 
 	rtnl_lock();
@@ -220,7 +221,11 @@ static void ptun_destruct(struct net_device *dev)
 	mutex_lock(&ptun->update_lock);
 	ptun->creating_net = NULL;
 	ptun_socket_reinit(ptun, NULL, NULL);
-	had_peers = ptun_peer_remove_all(ptun);
+	ptun_peer_remove_all(ptun, &dead);
+	mutex_unlock(&ptun->update_lock);
+	had_peers = ptun_peers_release(ptun, &dead);
+
+	mutex_lock(&ptun->update_lock);
 	/* Whatever the peers left in flight is dropped with the workqueues. */
 	ptun_free_workqueues(ptun);
 	ptun_free_queues(ptun);

@@ -19,9 +19,10 @@
 /*
  * One ptun interface, the private area of its net_device.
  *
- * @update_lock serialises configuration: every netlink SET holds it for the
- * whole request, GET while it copies state out, and the device's open/stop
- * and teardown.  It nests inside RTNL where both are taken.  @socket_update_lock
+ * @update_lock serialises configuration: every netlink SET holds it while it
+ * changes the configuration (the peers it removes are released after, see
+ * peer.c), GET while it copies state out, and the device's open/stop and
+ * teardown.  It nests inside RTNL where both are taken.  @socket_update_lock
  * (a mutex, nested inside update_lock) serialises replacing @sock4/@sock6,
  * which readers use under rcu_read_lock_bh().
  *

@@ -672,7 +672,8 @@ static struct ptun_peer *ptun_nl_peer_for_set(struct ptun_device *ptun,
 	return IS_ERR(peer) ? peer : ptun_peer_get(peer);
 }
 
-static int ptun_nl_set_peer(struct ptun_device *ptun, const struct nlattr *nest)
+static int ptun_nl_set_peer(struct ptun_device *ptun, const struct nlattr *nest,
+			    struct list_head *dead)
 {
 	struct nlattr *attrs[PTUN_A_PEER_MAX + 1], *attr;
 	struct ptun_endpoint endpoint;
@@ -689,7 +690,7 @@ static int ptun_nl_set_peer(struct ptun_device *ptun, const struct nlattr *nest)
 		return PTR_ERR_OR_ZERO(peer);
 
 	if (flags & PTUN_PEER_F_REMOVE_ME) {
-		ptun_peer_remove(peer);
+		ptun_peer_remove(peer, dead);
 		goto out;
 	}
 	if (attrs[PTUN_A_PEER_PRESHARED_KEY])
@@ -716,7 +717,8 @@ out:
 	return ret;
 }
 
-static void ptun_nl_set_private_key(struct ptun_device *ptun, const u8 *key)
+static void ptun_nl_set_private_key(struct ptun_device *ptun, const u8 *key,
+				    struct list_head *dead)
 {
 	struct ptun_noise_static_identity *identity = &ptun->static_identity;
 	struct ptun_peer *peer, *temp;
@@ -742,7 +744,7 @@ static void ptun_nl_set_private_key(struct ptun_device *ptun, const u8 *key)
 							   public_key) : NULL;
 	if (peer) {
 		ptun_peer_put(peer);
-		ptun_peer_remove(peer);
+		ptun_peer_remove(peer, dead);
 	}
 	list_for_each_entry_safe(peer, temp, &ptun->peer_list, peer_list) {
 		ptun_noise_handshake_invalidate_precomputed(&peer->handshake);
@@ -779,7 +781,9 @@ static void ptun_nl_set_fwmark(struct ptun_device *ptun, u32 fwmark)
 		ptun_socket_clear_peer_endpoint_src(peer);
 }
 
-static int ptun_nl_set_device(struct ptun_device *ptun, struct genl_info *info)
+/* Peers removed go to @dead, for the caller to release once unlocked. */
+static int ptun_nl_set_device(struct ptun_device *ptun, struct genl_info *info,
+			      struct list_head *dead)
 {
 	struct nlattr **attrs = info->attrs;
 	struct nlattr *attr, *head;
@@ -800,15 +804,16 @@ static int ptun_nl_set_device(struct ptun_device *ptun, struct genl_info *info)
 		ptun_nl_set_fwmark(ptun, nla_get_u32(attrs[PTUN_A_DEVICE_FWMARK]));
 	if (attrs[PTUN_A_DEVICE_FLAGS] &&
 	    nla_get_u32(attrs[PTUN_A_DEVICE_FLAGS]) & PTUN_DEVICE_F_REPLACE_PEERS)
-		ptun_peer_remove_all(ptun);
+		ptun_peer_remove_all(ptun, dead);
 	if (attrs[PTUN_A_DEVICE_PRIVATE_KEY])
-		ptun_nl_set_private_key(ptun, nla_data(attrs[PTUN_A_DEVICE_PRIVATE_KEY]));
+		ptun_nl_set_private_key(ptun, nla_data(attrs[PTUN_A_DEVICE_PRIVATE_KEY]),
+					dead);
 
 	head = ptun_nl_attrs(info, &len);
 	nla_for_each_attr(attr, head, len, rem) {
 		if (nla_type(attr) != PTUN_A_DEVICE_PEER)
 			continue;
-		ret = ptun_nl_set_peer(ptun, attr);
+		ret = ptun_nl_set_peer(ptun, attr, dead);
 		if (ret) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr, "could not set this peer");
 			return ret;
@@ -820,6 +825,7 @@ static int ptun_nl_set_device(struct ptun_device *ptun, struct genl_info *info)
 static int ptun_nl_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ptun_device *ptun;
+	LIST_HEAD(dead);
 	int ret;
 
 	ptun = ptun_nl_lookup(genl_info_net(info), info->attrs, info->extack);
@@ -828,10 +834,12 @@ static int ptun_nl_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 
 	rtnl_lock();
 	mutex_lock(&ptun->update_lock);
-	ret = ptun_nl_set_device(ptun, info);
+	ret = ptun_nl_set_device(ptun, info, &dead);
 	++ptun->update_gen;
 	mutex_unlock(&ptun->update_lock);
 	rtnl_unlock();
+	/* Our reference keeps the device, and its workqueues, alive. */
+	ptun_peers_release(ptun, &dead);
 
 	dev_put(ptun->dev);
 	return ret;

@@ -3,6 +3,7 @@
  * Peers: creation, references and removal.
  */
 #include <linux/rcupdate.h>
+#include <linux/rtnetlink.h>
 #include <linux/slab.h>
 
 #include "counters.h"
@@ -75,33 +76,65 @@ struct ptun_peer *ptun_peer_get_maybe_zero(struct ptun_peer *peer)
 }
 
 /*
- * Unhook the peer from everything that finds it by configuration (list,
- * public key, allowed IPs) and mark it dead, so that packet paths stop
- * taking it up.  The caller then waits for an RCU grace period.
+ * Removal comes in two steps, so that removing tens of thousands of peers
+ * keeps no other RTNL user waiting for long.  Under update_lock (and, for
+ * a netlink SET, RTNL), ptun_peer_remove() and ptun_peer_remove_all() take
+ * peers out of everything that finds them by configuration and move them
+ * to a list of the caller's.  With neither lock held, ptun_peers_release()
+ * waits until no packet path can hold a stale pointer, drains their work
+ * and drops the device's references; it takes RTNL only for the NAPI
+ * teardown, since RTNL guards the device's NAPI list.
  */
-static void ptun_peer_make_dead(struct ptun_peer *peer)
+
+/* Unhook @peer from list, public key and allowed IPs, and mark it dead. */
+static void ptun_peer_make_dead(struct ptun_peer *peer, struct list_head *dead)
 {
 	struct ptun_device *ptun = peer->device;
 
 	ptun_nl_notify_peer(peer, PTUN_EVENT_PEER_REMOVED);
-	list_del_init(&peer->peer_list);
+	list_move_tail(&peer->peer_list, dead);
+	--ptun->num_peers;
 	ptun_allowedips_remove_by_peer(&ptun->peer_allowedips, peer,
 				       &ptun->update_lock);
 	ptun_pubkey_hashtable_remove(ptun->peer_hashtable, peer);
 	WRITE_ONCE(peer->is_dead, true);
 }
 
-/*
- * After the grace period no new work can find the peers on @dead: drain
- * what is in flight, then drop the device's references.  Each workqueue is
- * flushed once for all of them, so that removing tens of thousands of
- * peers takes no longer than their own teardown.
- */
-static void ptun_peers_remove_after_dead(struct ptun_device *ptun,
-					 struct list_head *dead)
+void ptun_peer_remove(struct ptun_peer *peer, struct list_head *dead)
+{
+	if (unlikely(!peer))
+		return;
+	lockdep_assert_held(&peer->device->update_lock);
+	ptun_peer_make_dead(peer, dead);
+}
+
+void ptun_peer_remove_all(struct ptun_device *ptun, struct list_head *dead)
 {
 	struct ptun_peer *peer, *temp;
 
+	lockdep_assert_held(&ptun->update_lock);
+	list_for_each_entry_safe(peer, temp, &ptun->peer_list, peer_list)
+		ptun_peer_make_dead(peer, dead);
+}
+
+/*
+ * Release the peers on @dead; true if there were any.  The caller holds
+ * neither RTNL nor update_lock, and keeps the device (its workqueues)
+ * alive.  Each workqueue is flushed once for all the peers, so that
+ * releasing many takes no longer than their own teardown.
+ */
+bool ptun_peers_release(struct ptun_device *ptun, struct list_head *dead)
+{
+	struct ptun_peer *peer, *temp;
+
+	if (list_empty(dead))
+		return false;
+	/*
+	 * One grace period for all: then no new work can find them.  Expedited,
+	 * as synchronize_net() is under RTNL, so that a script removing peers
+	 * one SET at a time does not wait a full grace period for each.
+	 */
+	synchronize_rcu_expedited();
 	list_for_each_entry(peer, dead, peer_list) {
 		WARN_ON(!peer->is_dead);
 		/* is_dead keeps new keypairs from being added. */
@@ -114,11 +147,13 @@ static void ptun_peers_remove_after_dead(struct ptun_device *ptun,
 	 */
 	flush_workqueue(ptun->packet_crypt_wq);
 	flush_workqueue(ptun->packet_crypt_wq);
+	rtnl_lock();
 	list_for_each_entry(peer, dead, peer_list) {
 		napi_disable(&peer->napi);
 		/* The peer's memory outlives an RCU grace period: no synchronize here. */
 		__netif_napi_del(&peer->napi);
 	}
+	rtnl_unlock();
 	flush_workqueue(ptun->handshake_send_wq);
 	/*
 	 * Handshake messages still queued for these peers find them dead (or
@@ -126,43 +161,8 @@ static void ptun_peers_remove_after_dead(struct ptun_device *ptun,
 	 */
 	list_for_each_entry_safe(peer, temp, dead, peer_list) {
 		list_del_init(&peer->peer_list);
-		--ptun->num_peers;
 		ptun_peer_put(peer);
 	}
-}
-
-void ptun_peer_remove(struct ptun_peer *peer)
-{
-	LIST_HEAD(dead);
-
-	if (unlikely(!peer))
-		return;
-	lockdep_assert_held(&peer->device->update_lock);
-
-	ptun_peer_make_dead(peer);
-	list_add(&peer->peer_list, &dead);
-	synchronize_net();
-	ptun_peers_remove_after_dead(peer->device, &dead);
-}
-
-/* Remove every peer of @ptun; true if there were any. */
-bool ptun_peer_remove_all(struct ptun_device *ptun)
-{
-	struct ptun_peer *peer, *temp;
-	LIST_HEAD(dead);
-
-	lockdep_assert_held(&ptun->update_lock);
-
-	/* One grace period for all of them. */
-	list_for_each_entry_safe(peer, temp, &ptun->peer_list, peer_list) {
-		ptun_peer_make_dead(peer);
-		list_add_tail(&peer->peer_list, &dead);
-	}
-	/* With no peers there is nothing to wait a grace period for. */
-	if (list_empty(&dead))
-		return false;
-	synchronize_net();
-	ptun_peers_remove_after_dead(ptun, &dead);
 	return true;
 }
 

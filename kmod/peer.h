@@ -44,7 +44,8 @@ struct ptun_endpoint {
  *
  * Lifetime: a kref; the device's peer_list, the pubkey hashtable and every
  * packet or work item in flight hold references.  ptun_peer_remove() marks
- * the peer dead, unhooks it from lookups, flushes its work and drops the
+ * the peer dead and unhooks it from lookups; ptun_peers_release(), called
+ * once the configuration locks are dropped, flushes its work and drops the
  * list's reference; the memory goes after an RCU grace period.
  *
  * Locking: configuration fields are written under the device's update_lock;
@@ -80,7 +81,8 @@ struct ptun_peer {
 	struct timespec64 walltime_last_handshake;
 	struct kref refcount;
 	struct rcu_head rcu;
-	struct list_head peer_list;	/* in device->peer_list, under update_lock */
+	/* in device->peer_list under update_lock; once dead, the remover's list */
+	struct list_head peer_list;
 	struct list_head allowedips_list;	/* nodes, under update_lock */
 	struct napi_struct napi;
 	u64 internal_id;
@@ -100,8 +102,9 @@ static inline struct ptun_peer *ptun_peer_get(struct ptun_peer *peer)
 }
 
 void ptun_peer_put(struct ptun_peer *peer);
-void ptun_peer_remove(struct ptun_peer *peer);
-bool ptun_peer_remove_all(struct ptun_device *device);
+void ptun_peer_remove(struct ptun_peer *peer, struct list_head *dead);
+void ptun_peer_remove_all(struct ptun_device *device, struct list_head *dead);
+bool ptun_peers_release(struct ptun_device *device, struct list_head *dead);
 
 int ptun_peer_init(void);
 void ptun_peer_uninit(void);
