@@ -86,11 +86,15 @@ struct ptun_peer *ptun_peer_get_maybe_zero(struct ptun_peer *peer)
  * teardown, since RTNL guards the device's NAPI list.
  */
 
-/* Unhook @peer from list, public key and allowed IPs, and mark it dead. */
-static void ptun_peer_make_dead(struct ptun_peer *peer, struct list_head *dead)
+/* Unhook @peer from list, public key and allowed IPs, mark it dead, move it to @dead. */
+void ptun_peer_remove(struct ptun_peer *peer, struct list_head *dead)
 {
-	struct ptun_device *ptun = peer->device;
+	struct ptun_device *ptun;
 
+	if (unlikely(!peer))
+		return;
+	ptun = peer->device;
+	lockdep_assert_held(&ptun->update_lock);
 	ptun_nl_notify_peer(peer, PTUN_EVENT_PEER_REMOVED);
 	list_move_tail(&peer->peer_list, dead);
 	--ptun->num_peers;
@@ -100,21 +104,13 @@ static void ptun_peer_make_dead(struct ptun_peer *peer, struct list_head *dead)
 	WRITE_ONCE(peer->is_dead, true);
 }
 
-void ptun_peer_remove(struct ptun_peer *peer, struct list_head *dead)
-{
-	if (unlikely(!peer))
-		return;
-	lockdep_assert_held(&peer->device->update_lock);
-	ptun_peer_make_dead(peer, dead);
-}
-
 void ptun_peer_remove_all(struct ptun_device *ptun, struct list_head *dead)
 {
 	struct ptun_peer *peer, *temp;
 
 	lockdep_assert_held(&ptun->update_lock);
 	list_for_each_entry_safe(peer, temp, &ptun->peer_list, peer_list)
-		ptun_peer_make_dead(peer, dead);
+		ptun_peer_remove(peer, dead);
 }
 
 /*
