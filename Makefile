@@ -59,6 +59,13 @@ module-for:
 debug-module-for:
 	@$(MAKE) --no-print-directory module-for BUILD=$(kver)-debug CONFIG_PTUN_DEBUG=y
 
+# Where the two above put ptun.ko, for the scripts that load it.
+module-path:
+	@echo $(TOP)/build/$(BUILD)/kmod/ptun.ko
+
+debug-module-path:
+	@$(MAKE) --no-print-directory module-path BUILD=$(kver)-debug
+
 deps:
 	@selftests/install-deps
 
@@ -195,6 +202,6 @@ clean:
 	$(MAKE) -C selftests/flood clean
 	rm -rf build
 
-.PHONY: all kmod tools module-for debug-module-for deps check check-debug demo bench bench-counters bench-scale clean install uninstall \
+.PHONY: all kmod tools module-for debug-module-for module-path debug-module-path deps check check-debug demo bench bench-counters bench-scale clean install uninstall \
 	$(addprefix install-,$(INSTALL_COMPONENTS)) $(addprefix uninstall-,$(INSTALL_COMPONENTS)) \
 	dkms-install dkms-uninstall

@@ -4,7 +4,10 @@
 # A server under a handshake flood: established tunnels keep flowing, a new
 # peer still gets in (through the cookie path) within 10 s, the memory the
 # flood cost comes back, and the cookie path works between ptun and
-# WireGuard both ways.  On the debug kernel, whose server cannot drain its
+# WireGuard both ways.  A flood with wrong MAC1s stops at the first check;
+# one from a single address gets its rate of cookie replies and no more
+# (the ratelimiter's in-module self-test checks the buckets' arithmetic,
+# these the whole path).  On the debug kernel, whose server cannot drain its
 # queue within REKEY_TIMEOUT, the newcomer gets in only because ptun drops
 # the messages that waited too long to be worth answering (drop reason
 # handshake-late).
@@ -70,25 +73,31 @@ around_server() {
 start_flood() {
 	local nice=0
 	[ "$PTUN_SLOW" -eq 1 ] || nice=-20
-	ip netns exec f nice -n $nice "$FLOOD" -k "$PUB_a" -t 192.168.244.1:51820 \
-		-s 10.99.0.0/16 -d $((100 * PTUN_SLOW)) >"$TMPDIR/flood.out" &
+	ip netns exec f nice -n $nice "$FLOOD" -k "${FLOOD_KEY:-$PUB_a}" \
+		-t 192.168.244.1:51820 -s "${FLOOD_FROM:-10.99.0.0/16}" \
+		-d $((100 * PTUN_SLOW)) >"$TMPDIR/flood.out" &
 	FLOOD_PID=$!
 	# Long enough for the handshake queue to fill.
 	sleep 2
 }
 
-# Wait for the flood and check it was one: enough initiations, and the
-# server answered some with cookie replies (so it was under load, and the
-# MAC1s were right).
-end_flood() {
-	local sent replies
+# stop_flood: stop the flood and read the tool's summary: SENT
+# initiations in SECS seconds, REPLIES cookie replies back.
+stop_flood() {
 	kill -INT "$FLOOD_PID" 2>/dev/null || true
 	wait "$FLOOD_PID"
-	cat "$TMPDIR/flood.out"
-	sent=$(awk '{ print $2 }' "$TMPDIR/flood.out")
-	replies=$(awk '{ print $(NF - 2) }' "$TMPDIR/flood.out")
-	[ "$sent" -ge 5000 ] || fail "the flood sent only $sent initiations"
-	[ "$replies" -gt 0 ] || fail "no cookie replies to $sent initiations: the server never was under load"
+	sed "s/^/# /" "$TMPDIR/flood.out"
+	read -r _ SENT _ _ SECS _ _ REPLIES _ <"$TMPDIR/flood.out"
+	SECS=${SECS%.*}
+}
+
+# Stop the flood and check it was one: enough initiations, and the server
+# answered some with cookie replies (so it was under load, and the MAC1s
+# were right).
+end_flood() {
+	stop_flood
+	[ "$SENT" -ge 5000 ] || fail "the flood sent only $SENT initiations"
+	[ "$REPLIES" -gt 0 ] || fail "no cookie replies to $SENT initiations: the server never was under load"
 }
 
 # join_c: c becomes a's peer and pings a, which must answer within 10 s
@@ -223,10 +232,67 @@ ptun_newcomer_to_loaded_wireguard() {
 	newcomer wireguard ptun
 }
 
+# A flood whose MAC1s were made for another key (b's): a drops all of it
+# at the first check (mac1-invalid), answers none and spends no Curve25519
+# on it, and its tunnel with b keeps working.
+junk_flood_stops_at_mac1() {
+	local drops n
+	around_server ptun ptun ptun
+	FLOOD_KEY=$PUB_b start_flood
+	ping_ok b 10.10.0.1
+	sleep 3
+	stop_flood
+	drops=$(device_drops a)
+	echo "# a's drops: $drops"
+	[ "$SENT" -ge 1000 ] || fail "the flood sent only $SENT initiations"
+	[ "$REPLIES" -eq 0 ] || fail "a answered $REPLIES initiations whose MAC1 was wrong"
+	n=$(counter "$drops" mac1-invalid)
+	[ "$n" -ge $((SENT / 2)) ] ||
+		fail "a counted $n of $SENT initiations as mac1-invalid"
+	for n in handshake-invalid mac2-needed ratelimited; do
+		[ "$(counter "$drops" $n)" -eq 0 ] || fail "a counted junk as $n"
+	done
+	ping_ok b 10.10.0.1
+}
+
+# A flood from one address, MAC1s right: once a is under load it writes
+# that address at most 20 cookie replies a second (after a burst of 5),
+# and counts the initiations it did not answer as ratelimited.  (Before
+# the load, a answers every initiation in full: the debug kernel's a,
+# slower to fill its queue, did so for most of them.)
+one_address_flood_is_held_to_its_rate() {
+	local drops limited answered most
+	around_server ptun ptun ptun
+	FLOOD_FROM=10.99.0.1/32 start_flood
+	sleep 4
+	stop_flood
+	drops=$(device_drops a)
+	echo "# a's drops: $drops"
+	limited=$(counter "$drops" ratelimited)
+	answered=$(($(counter "$drops" mac2-needed) - limited))
+	# The tokens of the flood's seconds (rounded up) and of the two more
+	# its last messages may wait in a's queue (handshake-late).
+	most=$((5 + 20 * (SECS + 1 + 2)))
+	[ "$SENT" -ge 1000 ] || fail "the flood sent only $SENT initiations"
+	[ "$REPLIES" -gt 0 ] ||
+		fail "no cookie replies to $SENT initiations: a never was under load"
+	[ "$limited" -gt 0 ] ||
+		fail "a, under load, counted none of $SENT initiations from one address as ratelimited"
+	[ "$answered" -le "$most" ] ||
+		fail "a wrote $answered cookie replies to one address in $SECS s"
+	[ "$REPLIES" -le "$most" ] ||
+		fail "$REPLIES cookie replies came back to one address in $SECS s"
+	ping_ok b 10.10.0.1
+}
+
 scenario "a flood: the established tunnel keeps half its throughput, a newcomer gets in via a cookie within 10 s, memory comes back" \
 	established_tunnel_and_newcomer_through_a_flood
 scenario "a WireGuard newcomer gets through a loaded ptun's cookie within 10 s" \
 	wireguard_newcomer_to_loaded_ptun
 scenario "a ptun newcomer gets through a loaded WireGuard's cookie within 10 s" \
 	ptun_newcomer_to_loaded_wireguard
+scenario "a flood with wrong MAC1s is dropped at the first check, unanswered, and b's tunnel keeps working" \
+	junk_flood_stops_at_mac1
+scenario "a flood from one address gets at most 20 cookie replies a second, the rest counted as ratelimited" \
+	one_address_flood_is_held_to_its_rate
 finish
