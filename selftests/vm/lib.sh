@@ -59,8 +59,8 @@ scenario() {
 	# The kernel checks that selftests/vm/files makes after a file, but
 	# for the unload, after every scenario too, so that a report names
 	# the scenario that caused it: the kernel log, and on the debug
-	# kernel two kmemleak scans (CHECK_COST_S s).  PTUN_CHECK_EACH=0
-	# leaves them to the end of the file.
+	# kernel two kmemleak scans (about 13 s).  PTUN_CHECK_EACH=0 leaves
+	# them to the end of the file.
 	if [ "${PTUN_CHECK_EACH:-1}" != 0 ]; then
 		"$TOP/selftests/vm/guest-checks" -u -c "$TOP/selftests/vm/dmesg-bad" >>"$log" 2>&1 ||
 			status=1
