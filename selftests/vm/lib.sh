@@ -43,14 +43,17 @@ cleanup_topology() {
 	done
 }
 
-# PTUN_ONLY="fn1 fn2 ...": run only these scenarios of the file (the debug
-# kernel's share of make check).
+# scenario WHAT FUNCTION: register a scenario; finish runs them in order.
+scenario_what=() scenario_fn=()
 scenario() {
+	scenario_what+=("$1")
+	scenario_fn+=("$2")
+}
+
+# run_scenario WHAT FUNCTION: one TAP line, the scenario's output with it
+# when it fails.
+run_scenario() {
 	local what=$1 fn=$2 log status t0=$SECONDS
-	case " ${PTUN_ONLY:-$fn} " in
-	*" $fn "*) ;;
-	*) return 0 ;;
-	esac
 	n_run=$((n_run + 1))
 	log=$(mktemp)
 	(set -eE -o pipefail; trap 'echo "failed: line $LINENO: $BASH_COMMAND" >&2' ERR; "$fn") >"$log" 2>&1
@@ -79,7 +82,37 @@ scenario() {
 	rm -f "$log"
 }
 
+# finish: run the registered scenarios, or with PTUN_ONLY="fn1 fn2 ..."
+# only those (the debug kernel's share of make check), after a TAP plan, so
+# that whoever reads the results can tell a file that stopped half way.  A
+# PTUN_ONLY name that is no scenario of the file fails, and so does a file
+# that runs none: either would drop scenarios from a run without a word.
 finish() {
+	local only=() unknown=() i fn
+	read -r -a only <<<"${PTUN_ONLY:-}"
+	for fn in "${only[@]}"; do
+		[[ " ${scenario_fn[*]} " == *" $fn "* ]] || unknown+=("$fn")
+	done
+	local run=()
+	for i in "${!scenario_fn[@]}"; do
+		[ ${#only[@]} -eq 0 ] || [[ " ${only[*]} " == *" ${scenario_fn[$i]} "* ]] &&
+			run+=("$i")
+	done
+	if [ ${#unknown[@]} -gt 0 ]; then
+		echo "1..1"
+		echo "not ok 1 - PTUN_ONLY names no scenario of this file: ${unknown[*]}"
+		echo "# this file's scenarios: ${scenario_fn[*]}"
+		return 1
+	fi
+	if [ ${#run[@]} -eq 0 ]; then
+		echo "1..1"
+		echo "not ok 1 - the file has no scenario to run"
+		return 1
+	fi
+	echo "1..${#run[@]}"
+	for i in "${run[@]}"; do
+		run_scenario "${scenario_what[$i]}" "${scenario_fn[$i]}"
+	done
 	echo "# $((n_run - n_failed)) passed, $n_failed failed"
 	[ "$n_failed" -eq 0 ]
 }
