@@ -117,15 +117,33 @@ root_of(struct ptun_allowedips *table, unsigned int bits)
 	return bits == 32 ? &table->root4 : &table->root6;
 }
 
-static struct ptun_allowedips_node *node_new(unsigned int bits,
+static struct ptun_allowedips_node *node_alloc(void)
+{
+	struct ptun_allowedips_node *node = kmem_cache_zalloc(node_cache, GFP_KERNEL);
+
+	if (node)
+		live_nodes_add(1);
+	return node;
+}
+
+/* A node for a prefix: from the table's reserve first, if it has one. */
+static struct ptun_allowedips_node *node_new(struct ptun_allowedips *table,
+					     unsigned int bits,
 					     const u64 key[2], unsigned int cidr)
 {
 	struct ptun_allowedips_node *node;
 
-	node = kmem_cache_zalloc(node_cache, GFP_KERNEL);
-	if (!node)
-		return NULL;
-	live_nodes_add(1);
+	node = list_first_entry_or_null(&table->spare, struct ptun_allowedips_node,
+					peer_list);
+	if (node) {
+		list_del(&node->peer_list);
+		--table->nr_spare;
+		memset(node, 0, sizeof(*node));
+	} else {
+		node = node_alloc();
+		if (!node)
+			return NULL;
+	}
 	node->key[0] = key[0];
 	node->key[1] = key[1];
 	key_mask(node->key, cidr);
@@ -165,6 +183,43 @@ void ptun_allowedips_init(struct ptun_allowedips *table)
 	RCU_INIT_POINTER(table->root6, NULL);
 	/* Never 0, so that a dump's first message records a generation. */
 	table->seq = 1;
+	INIT_LIST_HEAD(&table->spare);
+	table->nr_spare = 0;
+}
+
+/*
+ * An insert takes at most two nodes: the prefix's own, and a fork where it
+ * parts ways with a prefix already in the trie.
+ */
+#define PTUN_ALLOWEDIPS_NODES_PER_INSERT 2
+
+int ptun_allowedips_reserve(struct ptun_allowedips *table, unsigned long inserts,
+			    struct mutex *lock)
+{
+	unsigned long want = inserts * PTUN_ALLOWEDIPS_NODES_PER_INSERT;
+	struct ptun_allowedips_node *node;
+
+	lockdep_assert_held(lock);
+	while (table->nr_spare < want) {
+		node = node_alloc();
+		if (!node)
+			return -ENOMEM;
+		list_add(&node->peer_list, &table->spare);
+		++table->nr_spare;
+	}
+	return 0;
+}
+
+void ptun_allowedips_unreserve(struct ptun_allowedips *table, struct mutex *lock)
+{
+	struct ptun_allowedips_node *node, *next;
+
+	lockdep_assert_held(lock);
+	/* Never published: no reader can hold one. */
+	list_for_each_entry_safe(node, next, &table->spare, peer_list)
+		node_free_now(node);
+	INIT_LIST_HEAD(&table->spare);
+	table->nr_spare = 0;
 }
 
 /*
@@ -201,6 +256,7 @@ void ptun_allowedips_free(struct ptun_allowedips *table, struct mutex *lock)
 {
 	trie_free(&table->root4, lock);
 	trie_free(&table->root6, lock);
+	ptun_allowedips_unreserve(table, lock);
 	++table->seq;
 }
 
@@ -232,12 +288,12 @@ static int insert_prefix(struct ptun_allowedips *table, unsigned int bits,
 	}
 
 	/* Allocate everything before touching the trie, which then can't fail. */
-	leaf = node_new(bits, key, cidr);
+	leaf = node_new(table, bits, key, cidr);
 	if (!leaf)
 		return -ENOMEM;
 	fork = NULL;
 	if (node && common < cidr) {
-		fork = node_new(bits, key, common);
+		fork = node_new(table, bits, key, common);
 		if (!fork) {
 			node_free_now(leaf);
 			return -ENOMEM;

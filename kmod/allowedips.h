@@ -17,21 +17,36 @@ struct ptun_allowedips_node;
 /*
  * Readers walk the tries under rcu_read_lock_bh(); writers hold the mutex
  * they pass in (the device's update_lock).  @seq changes with every write so
- * that a netlink dump can tell it raced a change.
+ * that a netlink dump can tell it raced a change.  @spare holds the
+ * @nr_spare nodes that ptun_allowedips_reserve() set aside, never part of a
+ * trie, used only under the mutex.
  */
 struct ptun_allowedips {
 	struct ptun_allowedips_node __rcu *root4;
 	struct ptun_allowedips_node __rcu *root6;
 	u64 seq;
+	struct list_head spare;
+	unsigned long nr_spare;
 };
 
 void ptun_allowedips_init(struct ptun_allowedips *table);
 void ptun_allowedips_free(struct ptun_allowedips *table, struct mutex *lock);
 
 /*
+ * Set aside the memory for @inserts inserts, so that a change of several
+ * prefixes can be made whole or not at all: until ptun_allowedips_unreserve(),
+ * that many inserts cannot fail with -ENOMEM.  Returns 0 or -ENOMEM; what
+ * was set aside before a failure stays until unreserve.
+ */
+int ptun_allowedips_reserve(struct ptun_allowedips *table,
+			    unsigned long inserts, struct mutex *lock);
+void ptun_allowedips_unreserve(struct ptun_allowedips *table, struct mutex *lock);
+
+/*
  * Map ip/cidr to @peer, taking it from any other peer that had it.  @ip's
- * host bits are ignored.  Returns 0, -ENOMEM (the table is then unchanged)
- * or -EINVAL for a @cidr longer than the address.
+ * host bits are ignored.  Returns 0, -ENOMEM (the table is then unchanged;
+ * never while a reserve covers the insert) or -EINVAL for a @cidr longer
+ * than the address.
  */
 int ptun_allowedips_insert_v4(struct ptun_allowedips *table,
 			      const struct in_addr *ip, u8 cidr,

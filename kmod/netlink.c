@@ -514,9 +514,13 @@ static int ptun_nl_parse_endpoint(const struct nlattr *attr,
 	return -EINVAL;
 }
 
-/* Parse one PTUN_A_DEVICE_PEER nest and check what the policy cannot. */
+/*
+ * Parse one PTUN_A_DEVICE_PEER nest and check what the policy cannot;
+ * *@inserts grows by the number of allowed IPs it adds.
+ */
 static int ptun_nl_parse_peer(const struct nlattr *nest,
 			      struct nlattr *attrs[PTUN_A_PEER_MAX + 1],
+			      unsigned long *inserts,
 			      struct netlink_ext_ack *extack)
 {
 	struct ptun_nl_allowedip aip;
@@ -547,6 +551,7 @@ static int ptun_nl_parse_peer(const struct nlattr *nest,
 		ret = ptun_nl_parse_allowedip(attr, &aip, extack);
 		if (ret)
 			return ret;
+		*inserts += !aip.remove;
 	}
 	return 0;
 }
@@ -560,10 +565,14 @@ static struct nlattr *ptun_nl_attrs(struct genl_info *info, int *len)
 
 /*
  * Everything that could make the request fail part-way, checked before any
- * change: each peer's contents and the peer limit.
+ * change: each peer's contents and the peer limit.  The memory for every
+ * allowed IP it adds is set aside too, so that no peer is left with some
+ * of them: what can still fail for lack of memory is a new peer itself,
+ * and then the peers before it stand, whole, and none after it.
  */
 static int ptun_nl_check_set(struct ptun_device *ptun, struct genl_info *info)
 {
+	unsigned long inserts = 0;
 	struct nlattr *attrs[PTUN_A_PEER_MAX + 1];
 	bool replace = info->attrs[PTUN_A_DEVICE_FLAGS] &&
 		       nla_get_u32(info->attrs[PTUN_A_DEVICE_FLAGS]) &
@@ -580,7 +589,7 @@ static int ptun_nl_check_set(struct ptun_device *ptun, struct genl_info *info)
 		if (nla_type(attr) != PTUN_A_DEVICE_PEER)
 			continue;
 
-		ret = ptun_nl_parse_peer(attr, attrs, info->extack);
+		ret = ptun_nl_parse_peer(attr, attrs, &inserts, info->extack);
 		if (ret)
 			return ret;
 		flags = attrs[PTUN_A_PEER_FLAGS] ? nla_get_u32(attrs[PTUN_A_PEER_FLAGS]) : 0;
@@ -596,7 +605,10 @@ static int ptun_nl_check_set(struct ptun_device *ptun, struct genl_info *info)
 		NL_SET_ERR_MSG(info->extack, "too many peers for one device");
 		return -ENOSPC;
 	}
-	return 0;
+	ret = ptun_allowedips_reserve(&ptun->peer_allowedips, inserts, &ptun->update_lock);
+	if (ret)
+		NL_SET_ERR_MSG(info->extack, "no memory for the allowed IPs");
+	return ret;
 }
 
 /* SET: applying it */
@@ -835,6 +847,7 @@ static int ptun_nl_set_device_doit(struct sk_buff *skb, struct genl_info *info)
 	rtnl_lock();
 	mutex_lock(&ptun->update_lock);
 	ret = ptun_nl_set_device(ptun, info, &dead);
+	ptun_allowedips_unreserve(&ptun->peer_allowedips, &ptun->update_lock);
 	++ptun->update_gen;
 	mutex_unlock(&ptun->update_lock);
 	rtnl_unlock();

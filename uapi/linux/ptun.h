@@ -13,7 +13,12 @@
  * PTUN_CMD_SET_DEVICE changes only what it carries.  Each PTUN_A_DEVICE_PEER
  * nest adds or updates the peer named by its public key; a configuration
  * too large for one message is sent as several SET_DEVICE messages, only
- * the first carrying PTUN_DEVICE_F_REPLACE_PEERS.
+ * the first carrying PTUN_DEVICE_F_REPLACE_PEERS.  A request is validated
+ * whole before anything changes, then applied in order: listen port and
+ * fwmark, the replacement of the peers, the private key, each peer.  If
+ * memory runs out part way (ENOMEM), the device holds the old configuration
+ * or a whole-peer prefix of the request, never a peer with some of its
+ * allowed IPs.
  *
  * PTUN_CMD_GET_DEVICE is a dump.  Every message repeats the device's
  * attributes and carries some peers; a peer with many allowed IPs may
