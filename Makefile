@@ -200,6 +200,7 @@ clean:
 	$(MAKE) -C selftests/unit clean
 	$(MAKE) -C selftests/fuzz clean
 	$(MAKE) -C selftests/flood clean
+	$(MAKE) -C selftests/faults clean
 	rm -rf build
 
 .PHONY: all kmod tools module-for debug-module-for module-path debug-module-path deps check check-debug demo bench bench-counters bench-scale clean install uninstall \

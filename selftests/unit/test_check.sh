@@ -16,7 +16,7 @@ TOP=$(pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "1..17"
+echo "1..18"
 n=0 nfailed=0
 
 # counted COMMAND...: COMMAND relayed as make check relays a step, with
@@ -101,11 +101,13 @@ cat >"$work/fake.sh" <<EOF
 . "$TOP/selftests/vm/lib.sh"
 passes() { true; }
 fails() { false; }
+skips() { skip "no such kernel feature"; false; }
 # Kills the whole file, as a guest's timeout or a crash of bash would.
 dies() { kill -KILL \$\$; }
 scenario "a passing scenario" passes
 scenario "a failing scenario" fails
 scenario "a scenario that kills its file" dies
+scenario "a scenario this kernel cannot run" skips
 finish
 EOF
 printf '#!/bin/bash\n. "%s/selftests/vm/lib.sh"\nexit 1\n' "$TOP" >"$work/silent.sh"
@@ -125,6 +127,9 @@ expect "files: a failing scenario fails, once" "2 1 0" '^not ok 2 - \[t fake\] a
 expect "files: a file killed half way fails, though all it printed passed" "2 1 0" \
 	'^not ok 2 - \[t fake\] printed 1 of the 2 results it announced$' \
 	files "$work/fake.sh:passes dies"
+expect "files: a scenario that skips is counted apart, and says why" "2 0 1" \
+	'^ok 2 - \[t fake\] a scenario this kernel cannot run # SKIP no such kernel feature$' \
+	files "$work/fake.sh:passes skips"
 expect "files: a file that exits 1 without a \"not ok\" fails" "1 1 0" \
 	'^not ok 1 - \[t silent\] exited 1 without reporting a failure$' files "$work/silent.sh"
 expect "files: a PTUN_ONLY name that is no scenario fails the file" "1 1 0" \

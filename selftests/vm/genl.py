@@ -4,14 +4,15 @@
 build, so the scenarios can check the kernel's own validation.
 
     genl.py set|get [--ifindex N] [--ifname S] [--attr NAME=VALUE ...]
-                    [--raw TYPE=HEX ...] [--peer SPEC ...]
+                    [--raw TYPE=HEX ...] [--peer SPEC ...] [--out FILE]
 
 NAME is an attribute of the device set in uapi/linux/ptun.h (private-key,
 public-key, listen-port, fwmark); VALUE is hex for keys, a number otherwise.
 SPEC is a PTUN_A_DEVICE_PEER nest as NAME=VALUE items separated by ";":
 public-key=B64, flags=N, allowedip=CIDR (repeatable), allowedip-remove=CIDR,
 raw=TYPE:HEX.
-Prints "ok" and, for get, one "name: value" line per attribute and per peer
+With --out, the request is written to FILE instead of sent (for
+selftests/faults/fail-nth to send).  Otherwise prints "ok" and, for get, one "name: value" line per attribute and per peer
 a "peer: KEY" line; on error prints "error: ERRNO: EXTACK" and exits 1.
 """
 import base64
@@ -80,11 +81,13 @@ class Genl:
         self.sock.bind((0, 0))
         self.seq = 0
 
-    def request(self, family, cmd, flags, payload):
+    def message(self, family, cmd, flags, payload):
         self.seq += 1
         body = struct.pack("=BBH", cmd, 1, 0) + payload
-        msg = struct.pack("=IHHII", 16 + len(body), family, flags, self.seq, 0) + body
-        self.sock.send(msg)
+        return struct.pack("=IHHII", 16 + len(body), family, flags, self.seq, 0) + body
+
+    def request(self, family, cmd, flags, payload):
+        self.sock.send(self.message(family, cmd, flags, payload))
         replies = []
         while True:
             data = self.sock.recv(65536)
@@ -168,6 +171,7 @@ def main():
     ap.add_argument("--attr", action="append", default=[])
     ap.add_argument("--raw", action="append", default=[])
     ap.add_argument("--peer", action="append", default=[])
+    ap.add_argument("--out")
     args = ap.parse_args()
 
     payload = b""
@@ -187,7 +191,13 @@ def main():
     nl = Genl()
     try:
         family = nl.family("ptun")
-        if args.cmd == "set":
+        if args.out:
+            cmd, flags = ((UAPI["PTUN_CMD_SET_DEVICE"], NLM_F_REQUEST | NLM_F_ACK)
+                          if args.cmd == "set" else
+                          (UAPI["PTUN_CMD_GET_DEVICE"], NLM_F_REQUEST | NLM_F_DUMP))
+            with open(args.out, "wb") as f:
+                f.write(nl.message(family, cmd, flags, payload))
+        elif args.cmd == "set":
             nl.request(family, UAPI["PTUN_CMD_SET_DEVICE"], NLM_F_REQUEST | NLM_F_ACK, payload)
             print("ok")
         else:

@@ -50,14 +50,30 @@ scenario() {
 	scenario_fn+=("$2")
 }
 
+# skip WHY: end the scenario here as skipped ("ok N - what # SKIP WHY"), for
+# what this kernel cannot do; make check counts it apart.
+skip() {
+	echo "$*" >"$PTUN_SKIPPED"
+	exit 0
+}
+
 # run_scenario WHAT FUNCTION: one TAP line, the scenario's output with it
 # when it fails.
 run_scenario() {
-	local what=$1 fn=$2 log status t0=$SECONDS
+	local what=$1 fn=$2 log status t0=$SECONDS skipped
 	n_run=$((n_run + 1))
 	log=$(mktemp)
-	(set -eE -o pipefail; trap 'echo "failed: line $LINENO: $BASH_COMMAND" >&2' ERR; "$fn") >"$log" 2>&1
+	skipped=$(mktemp)
+	(set -eE -o pipefail; trap 'echo "failed: line $LINENO: $BASH_COMMAND" >&2' ERR
+	 PTUN_SKIPPED=$skipped "$fn") >"$log" 2>&1
 	status=$?
+	if [ "$status" -eq 0 ] && [ -s "$skipped" ]; then
+		cleanup_topology
+		echo "ok $n_run - $what # SKIP $(head -n 1 "$skipped")"
+		rm -f "$log" "$skipped"
+		return
+	fi
+	rm -f "$skipped"
 	cleanup_topology
 	# The kernel checks that selftests/vm/files makes after a file, but
 	# for the unload, after every scenario too, so that a report names
