@@ -12,6 +12,8 @@
 #                   against its parent (selftests/bench/compare)
 # make bench-scale  ptun against WireGuard with 50,000 peers: setconf time,
 #                   memory per peer, per-packet cost, removal
+# make deb          Debian packages ptun-dkms and ptun-tools in build/deb/
+#                   (dpkg-buildpackage; selftests/deb/check tests them)
 # make deps         only install what is missing
 # make install      install the tools, their man pages and completion, the
 #                   systemd unit and the ifupdown hooks (PREFIX=/usr/local,
@@ -160,7 +162,7 @@ dkms-install:
 	$(INSTALL) -m 0644 kmod/Kbuild kmod/*.c kmod/*.h $(DKMS_SRC)/kmod/
 	$(INSTALL) -m 0644 kmod/selftest/*.c $(DKMS_SRC)/kmod/selftest/
 	$(INSTALL) -m 0644 uapi/linux/ptun.h $(DKMS_SRC)/uapi/linux/
-	sed 's/@VERSION@/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
 	@# With DESTDIR (a package being built), only the files.
 	$(if $(DESTDIR),,$(call dkms,add))
 	$(if $(DESTDIR),,for k in $(DKMS_KERNELS); do $(call dkms,install) -k $$k || exit 1; done)
@@ -168,6 +170,21 @@ dkms-install:
 dkms-uninstall:
 	-$(call dkms,remove) --all
 	rm -rf $(DKMS_SRC)
+
+# Debian packages, ptun-dkms and ptun-tools, built by dpkg-buildpackage from
+# a copy of the tree (git's files, or all but build/) in build/deb/.
+DEB_TREE = build/deb/ptun-$(VERSION)
+deb:
+	@dpkg-checkbuilddeps debian/control || \
+		{ echo "deb: apt-get install the packages named above" >&2; exit 1; }
+	rm -rf build/deb
+	mkdir -p $(DEB_TREE)
+	{ git ls-files -co --exclude-standard 2>/dev/null || \
+		find . -path ./build -prune -o -path ./.git -prune -o -type f -print; } | \
+		while read -r f; do [ -f "$$f" ] && echo "$$f"; done | \
+		tar -cf - --no-recursion -T - | tar -xf - -C $(DEB_TREE)
+	cd $(DEB_TREE) && dpkg-buildpackage -us -uc -b
+	@ls build/deb/*.deb
 
 check: deps
 	@selftests/check
@@ -203,6 +220,6 @@ clean:
 	$(MAKE) -C selftests/faults clean
 	rm -rf build
 
-.PHONY: all kmod tools module-for debug-module-for module-path debug-module-path deps check check-debug demo bench bench-counters bench-scale clean install uninstall \
+.PHONY: all kmod tools deb module-for debug-module-for module-path debug-module-path deps check check-debug demo bench bench-counters bench-scale clean install uninstall \
 	$(addprefix install-,$(INSTALL_COMPONENTS)) $(addprefix uninstall-,$(INSTALL_COMPONENTS)) \
 	dkms-install dkms-uninstall

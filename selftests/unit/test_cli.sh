@@ -209,6 +209,11 @@ run help
 [ "$rc" -eq 0 ] && cmp -s "$tmp/out" "$tmp/help"
 result $? "help is --help"
 
+# The commands and their syntax are wg's; the sentences describing them are ours.
+! grep -q -e '^Available subcommands' -e 'current configuration and device information' \
+	-e 'You may pass' -e 'writes it to stdout' "$tmp/help"
+result $? "--help describes the commands in ptun's own words, not wg(8)'s"
+
 run help set
 [ "$rc" -eq 0 ] && grep -qF 'Usage: ptunctl set <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] [peer <base64 public key> [remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] [allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] ]...' "$tmp/out"
 result $? "help set shows wg's set syntax, peers included"

@@ -12,6 +12,8 @@
 set -e
 [ -n "$IF_PTUN_CONFIG" ] || exit 0
 [ "$MODE" = start ] || exit 0
+# A package removed but not purged leaves this hook (a conffile) behind.
+[ -x @SBINDIR@/ptun-quick ] || exit 0
 
 ip link add dev "$IFACE" type ptun
 if ! @SBINDIR@/ptun-quick strip "$IF_PTUN_CONFIG" >/dev/null ||

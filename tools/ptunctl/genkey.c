@@ -113,7 +113,7 @@ static int pubkey_run(const struct subcommand *cmd, int argc,
 const struct subcommand genkey_command = {
 	.name = "genkey",
 	.run = genkey_run,
-	.summary = "Generates a new private key and writes it to stdout",
+	.summary = "print a new random private key",
 	.usage = "genkey",
 	.details = "Writes a random Curve25519 private key in base64. Use a umask of 077\n"
 		   "so that others cannot read the file it goes to:\n"
@@ -123,7 +123,7 @@ const struct subcommand genkey_command = {
 const struct subcommand genpsk_command = {
 	.name = "genpsk",
 	.run = genkey_run,
-	.summary = "Generates a new preshared key and writes it to stdout",
+	.summary = "print a new random preshared key",
 	.usage = "genpsk",
 	.details = "Writes 32 random bytes in base64, for use as a preshared key.\n",
 };
@@ -131,7 +131,7 @@ const struct subcommand genpsk_command = {
 const struct subcommand pubkey_command = {
 	.name = "pubkey",
 	.run = pubkey_run,
-	.summary = "Reads a private key from stdin and writes a public key to stdout",
+	.summary = "print the public key of the private key read on stdin",
 	.usage = "pubkey",
 	.details = "Reads a base64 private key from stdin and writes its public key:\n"
 		   "  ptunctl pubkey < private.key > public.key\n",

@@ -32,11 +32,12 @@ static void show_usage(void)
 	size_t i;
 
 	printf("Usage: %s <cmd> [<args>]\n\n", PROG_NAME);
-	printf("Available subcommands:\n");
+	printf("Commands:\n");
 	for (i = 0; i < NR_SUBCOMMANDS; i++)
 		printf("  %s: %s\n", subcommands[i]->name,
 		       subcommands[i]->summary);
-	printf("You may pass `--help' to any of these subcommands to view usage.\n");
+	printf("`%s help <cmd>' or `%s <cmd> --help' shows a command's usage.\n",
+	       PROG_NAME, PROG_NAME);
 }
 
 static void show_help(const struct subcommand *cmd)

@@ -313,7 +313,7 @@ out:
 const struct subcommand monitor_command = {
 	.name = "monitor",
 	.run = monitor_run,
-	.summary = "Prints events of ptun interfaces as they happen",
+	.summary = "print events of ptun interfaces as they happen",
 	.usage = "monitor [<interface>] [--json] [--reresolve <public-key> <host:port>]...",
 	.details =
 		"One line per event, until interrupted, of every ptun interface in this\n"

@@ -28,7 +28,7 @@ static int set_run(const struct subcommand *cmd, int argc, const char *argv[])
 const struct subcommand set_command = {
 	.name = "set",
 	.run = set_run,
-	.summary = "Change the current configuration of an interface",
+	.summary = "change an interface's settings and peers from the command line",
 	.usage = "set <interface> [listen-port <port>] [fwmark <mark>] [private-key <file path>] [peer <base64 public key> [remove] [preshared-key <file path>] [endpoint <ip>:<port>] [persistent-keepalive <interval seconds>] [allowed-ips [+|-]<ip1>/<cidr1>[,[+|-]<ip2>/<cidr2>]...] ]...",
 	.details =
 		"Interface settings come before the first peer:\n"

@@ -64,7 +64,7 @@ static int addconf_run(const struct subcommand *cmd, int argc,
 const struct subcommand setconf_command = {
 	.name = "setconf",
 	.run = setconf_run,
-	.summary = "Applies a configuration file to an interface",
+	.summary = "make a file the whole configuration of an interface",
 	.usage = "setconf <interface> <configuration filename>",
 	.details =
 		"The file becomes the whole configuration: settings it leaves out are\n"
@@ -77,7 +77,7 @@ const struct subcommand setconf_command = {
 const struct subcommand addconf_command = {
 	.name = "addconf",
 	.run = addconf_run,
-	.summary = "Appends a configuration file to an interface",
+	.summary = "add the settings and peers a file names to an interface",
 	.usage = "addconf <interface> <configuration filename>",
 	.details =
 		"Only what the file names changes: other settings and peers stay, a\n"

@@ -369,7 +369,7 @@ static int show_run(const struct subcommand *cmd, int argc, const char *argv[])
 const struct subcommand show_command = {
 	.name = "show",
 	.run = show_run,
-	.summary = "Shows the current configuration and device information",
+	.summary = "print interfaces: keys, peers, endpoints, handshakes, traffic and drops",
 	.usage = "show { <interface> | all | interfaces } [public-key | private-key | listen-port | fwmark | peers | preshared-keys | endpoints | allowed-ips | latest-handshakes | transfer | persistent-keepalive | dump [--counters] | --json]",
 	.details =
 		"Without arguments, or with `all', shows every ptun interface; `interfaces'\n"

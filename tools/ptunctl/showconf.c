@@ -46,7 +46,7 @@ static int showconf_run(const struct subcommand *cmd, int argc,
 const struct subcommand showconf_command = {
 	.name = "showconf",
 	.run = showconf_run,
-	.summary = "Shows the current configuration of a given interface, for use with `setconf'",
+	.summary = "print an interface's configuration as a file that setconf reads back",
 	.usage = "showconf <interface> [--json]",
 	.details =
 		"Prints the configuration in wg(8)'s file format, as `wg showconf' does:\n"

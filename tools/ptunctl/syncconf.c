@@ -272,7 +272,7 @@ out:
 const struct subcommand syncconf_command = {
 	.name = "syncconf",
 	.run = syncconf_run,
-	.summary = "Synchronizes a configuration file with an interface",
+	.summary = "make an interface match a file, sending only what differs",
 	.usage = "syncconf <interface> <configuration filename>",
 	.details =
 		"Makes the interface match the file, as `setconf' would, but sends only what\n"
