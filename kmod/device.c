@@ -343,7 +343,7 @@ static int ptun_newlink(struct net *src_net, struct net_device *dev,
 	ptun->creating_net = src_net;
 	ptun_noise_static_identity_init(&ptun->static_identity);
 	ptun_allowedips_init(&ptun->peer_allowedips);
-	ptun_cookie_checker_init(&ptun->cookie_checker, ptun);
+	ptun_cookie_gate_init(&ptun->cookie_gate);
 
 	ptun->counters = ptun_counters_alloc();
 	if (!ptun->counters)

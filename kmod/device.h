@@ -42,7 +42,7 @@ struct ptun_device {
 	struct ptun_noise_static_identity static_identity;
 	struct workqueue_struct *packet_crypt_wq, *handshake_receive_wq, *handshake_send_wq;
 	struct ptun_counters __percpu *counters;	/* every drop, by reason */
-	struct ptun_cookie_checker cookie_checker;
+	struct ptun_cookie_gate cookie_gate;
 	struct ptun_ratelimiter ratelimiter;
 	struct ptun_pubkey_hashtable *peer_hashtable;
 	struct ptun_index_hashtable *index_hashtable;

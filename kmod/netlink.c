@@ -751,7 +751,7 @@ static void ptun_nl_set_private_key(struct ptun_device *ptun, const u8 *key,
 		/* Sessions made with the old key must not outlive it. */
 		ptun_noise_expire_current_peer_keypairs(peer);
 	}
-	ptun_cookie_checker_precompute_device_keys(&ptun->cookie_checker);
+	ptun_cookie_gate_set_key(&ptun->cookie_gate, has_identity ? public_key : NULL);
 }
 
 static int ptun_nl_set_port(struct ptun_device *ptun, u16 port,

@@ -38,9 +38,8 @@ struct ptun_peer *ptun_peer_create(struct ptun_device *ptun,
 	ptun_noise_handshake_init(&peer->handshake, &ptun->static_identity,
 				  public_key, preshared_key, peer);
 	peer->internal_id = atomic64_inc_return(&ptun_peer_counter);
-	ptun_cookie_init(&peer->latest_cookie);
 	ptun_timers_init(peer);
-	ptun_cookie_checker_precompute_peer_keys(peer);
+	ptun_cookie_stamp_init(&peer->cookie_stamp, public_key);
 	ptun_noise_keypairs_init(&peer->keypairs);
 	INIT_WORK(&peer->transmit_handshake_work, ptun_packet_handshake_send_worker);
 	INIT_WORK(&peer->transmit_packet_work, ptun_packet_tx_worker);

@@ -66,7 +66,7 @@ struct ptun_peer {
 	struct ptun_noise_handshake handshake;
 	atomic64_t last_sent_handshake;
 	struct work_struct transmit_handshake_work, clear_peer_work, transmit_packet_work;
-	struct ptun_cookie latest_cookie;
+	struct ptun_cookie_stamp cookie_stamp;
 	struct hlist_node pubkey_hash;
 	u64 rx_bytes, tx_bytes;
 	/* Drops, handshakes: NULL until the first, then set once (cmpxchg). */
