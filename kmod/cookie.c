@@ -252,3 +252,7 @@ out:
 	memzero_explicit(cookie, sizeof(cookie));
 	return verdict;
 }
+
+#ifdef DEBUG
+#include "selftest/cookie.c"
+#endif

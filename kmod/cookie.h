@@ -111,4 +111,8 @@ enum ptun_cookie_reply_verdict
 ptun_cookie_stamp_take_reply(struct ptun_cookie_stamp *stamp,
 			     const struct ptun_message_handshake_cookie *reply);
 
+#ifdef DEBUG
+bool ptun_cookie_selftest(void);
+#endif
+
 #endif /* _PTUN_COOKIE_H */
