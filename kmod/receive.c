@@ -135,9 +135,8 @@ static void ptun_receive_cookie_reply(struct ptun_device *ptun, struct sk_buff *
 	struct ptun_peer *peer = NULL;
 
 	net_dbg_ratelimited("%s: received a cookie reply\n", ptun->dev->name);
-	if (!ptun_index_hashtable_lookup(ptun->index_hashtable,
-					 PTUN_INDEX_HANDSHAKE | PTUN_INDEX_KEYPAIR,
-					 reply->receiver_index, &peer)) {
+	if (!ptun_index_table_find(ptun->index_table, reply->receiver_index,
+				   PTUN_INDEXED_HANDSHAKE | PTUN_INDEXED_KEYPAIR, &peer)) {
 		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_UNKNOWN_RECEIVER);
 		return;
 	}
@@ -504,13 +503,12 @@ int ptun_packet_rx_poll(struct napi_struct *napi, int budget)
 static void ptun_packet_consume_data(struct ptun_device *ptun, struct sk_buff *skb)
 {
 	__le32 idx = ((struct ptun_message_data *)skb->data)->key_idx;
-	struct ptun_index_hashtable_entry *entry;
+	struct ptun_indexed *entry;
 	struct ptun_peer *peer = NULL;
 	int ret;
 
 	rcu_read_lock_bh();
-	entry = ptun_index_hashtable_lookup(ptun->index_hashtable,
-					    PTUN_INDEX_KEYPAIR, idx, &peer);
+	entry = ptun_index_table_find(ptun->index_table, idx, PTUN_INDEXED_KEYPAIR, &peer);
 	PACKET_CB(skb)->keypair = entry ?
 		ptun_noise_keypair_get(container_of(entry, struct ptun_noise_keypair,
 						    entry)) : NULL;

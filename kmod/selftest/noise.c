@@ -169,11 +169,11 @@ static struct ptun_device *__init noise_test_device(const u8 private_key[PTUN_NO
 	ptun_cookie_gate_init(&ptun->cookie_gate);
 	ptun_noise_set_static_identity(&ptun->static_identity, private_key);
 	ptun_cookie_gate_set_key(&ptun->cookie_gate, ptun->static_identity.static_public);
-	ptun->peer_hashtable = ptun_pubkey_hashtable_alloc();
-	ptun->index_hashtable = ptun_index_hashtable_alloc();
-	if (!ptun->peer_hashtable || !ptun->index_hashtable) {
-		ptun_pubkey_hashtable_free(ptun->peer_hashtable);
-		ptun_index_hashtable_free(ptun->index_hashtable);
+	ptun->peer_table = ptun_peer_table_create();
+	ptun->index_table = ptun_index_table_create();
+	if (!ptun->peer_table || !ptun->index_table) {
+		ptun_peer_table_destroy(ptun->peer_table);
+		ptun_index_table_destroy(ptun->index_table);
 		free_netdev(dev);
 		return NULL;
 	}
@@ -184,8 +184,8 @@ static void __init noise_test_device_free(struct ptun_device *ptun)
 {
 	if (!ptun)
 		return;
-	ptun_pubkey_hashtable_free(ptun->peer_hashtable);
-	ptun_index_hashtable_free(ptun->index_hashtable);
+	ptun_peer_table_destroy(ptun->peer_table);
+	ptun_index_table_destroy(ptun->index_table);
 	free_netdev(ptun->dev);
 }
 
@@ -203,7 +203,10 @@ static struct ptun_peer *__init noise_test_peer(struct ptun_device *ptun,
 	ptun_cookie_stamp_init(&peer->cookie_stamp, public_key);
 	ptun_noise_keypairs_init(&peer->keypairs);
 	kref_init(&peer->refcount);
-	ptun_pubkey_hashtable_add(ptun->peer_hashtable, peer);
+	if (ptun_peer_table_add(ptun->peer_table, peer)) {
+		kfree(peer);
+		return NULL;
+	}
 	return peer;
 }
 
@@ -211,13 +214,25 @@ static void __init noise_test_peer_free(struct noise_test *t, struct ptun_peer *
 {
 	if (!peer)
 		return;
-	ptun_pubkey_hashtable_remove(peer->device->peer_hashtable, peer);
+	ptun_peer_table_remove(peer->device->peer_table, peer);
 	ptun_noise_handshake_clear(&peer->handshake);
 	ptun_noise_keypairs_clear(&peer->keypairs);
 	noise_expect(t, kref_read(&peer->refcount) == 1, "a peer reference leaked");
 	/* Its handshakes allocated its counters. */
 	ptun_peer_counters_free(peer);
 	kfree(peer);
+}
+
+/* Whether @entry can be found by its index. */
+static bool __init noise_test_indexed(struct ptun_device *ptun, struct ptun_indexed *entry)
+{
+	struct ptun_indexed *found;
+	struct ptun_peer *peer;
+
+	found = ptun_index_table_find(ptun->index_table, entry->index,
+				      PTUN_INDEXED_HANDSHAKE | PTUN_INDEXED_KEYPAIR, &peer);
+	ptun_peer_put(peer);
+	return found == entry;
 }
 
 /* A handshake message as the receive path hands it over: outer headers behind skb->data. */
@@ -432,7 +447,7 @@ static void __init noise_test_live_handshake(struct noise_test *t)
 	struct ptun_message_handshake_initiation initiation;
 	struct ptun_message_handshake_response response;
 	struct ptun_noise_keypair *old_current, *sent, *received;
-	struct ptun_index_hashtable_entry *entry;
+	struct ptun_indexed *entry;
 	struct ptun_peer *peer = NULL;
 
 	old_current = noise_test_slot(&initiator_keypairs->current_keypair);
@@ -498,15 +513,15 @@ static void __init noise_test_live_handshake(struct noise_test *t)
 		     "session: confirmation did not promote next to current");
 
 	/* The initiator finds its keypair by the index the responder sends to. */
-	entry = ptun_index_hashtable_lookup(t->initiator->index_hashtable,
-					    PTUN_INDEX_KEYPAIR, received->remote_index, &peer);
+	entry = ptun_index_table_find(t->initiator->index_table, received->remote_index,
+				      PTUN_INDEXED_KEYPAIR, &peer);
 	noise_expect(t, entry == &sent->entry && peer == t->initiator_peer,
 		     "session: keypair not found by its index");
 	ptun_peer_put(peer);
 	peer = NULL;
-	noise_expect(t, !ptun_index_hashtable_lookup(t->initiator->index_hashtable,
-						     PTUN_INDEX_HANDSHAKE,
-						     received->remote_index, &peer),
+	noise_expect(t, !ptun_index_table_find(t->initiator->index_table,
+					       received->remote_index,
+					       PTUN_INDEXED_HANDSHAKE, &peer),
 		     "session: keypair found as a handshake");
 
 	ptun_noise_expire_current_peer_keypairs(t->initiator_peer);
@@ -607,7 +622,7 @@ static void __init noise_test_bad_keys(struct noise_test *t)
 	if (!noise_expect(t, peer, "no memory"))
 		return;
 	noise_expect(t, !ptun_noise_handshake_create_initiation(&initiation, &peer->handshake) &&
-		     hlist_unhashed(&peer->handshake.entry.index_hash) &&
+		     !noise_test_indexed(t->initiator, &peer->handshake.entry) &&
 		     peer->handshake.state == PTUN_HANDSHAKE_ZEROED,
 		     "handshake with a low-order peer key");
 	noise_test_peer_free(t, peer);
