@@ -1,255 +1,258 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * MAC1, MAC2 and cookie replies (WireGuard whitepaper, section 5.4.4 and
- * 5.4.7).
+ * Handshake MACs and cookies.
  *
- * MAC1 = MAC(HASH("mac1----" || receiver's public key), message up to mac1)
- * proves the sender knows whom it talks to, so we can drop junk before any
- * Curve25519.  Under load we also want MAC2 = MAC(cookie, message up to
- * mac2), where the cookie is a MAC of the sender's address under a secret
- * of ours that changes every two minutes: a sender proves it can receive
- * at the address it claims before we spend work on it.
+ * MAC1 is keyed by the receiver's public key: checking it costs a BLAKE2s
+ * and spares us Curve25519 for messages not meant for us.  Under load a
+ * device also wants MAC2, keyed by a cookie only a host that receives at the
+ * message's source address and port can know, because we sent it there:
+ * cookie = MAC(secret, address || port), the secret renewed every two
+ * minutes, sent encrypted and bound to the MAC1 of the message it answers.
  */
 #include <crypto/algapi.h>
+#include <crypto/blake2s.h>
+#include <crypto/chacha20poly1305.h>
+#include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/random.h>
+#include <linux/udp.h>
 
 #include "cookie.h"
-#include "device.h"
-#include "peer.h"
 #include "timers.h"
 
-static const u8 mac1_key_label[8] __nonstring = "mac1----";
-static const u8 cookie_key_label[8] __nonstring = "cookie--";
+/* Where the MACs sit: at the end of every handshake message. */
+#define MAC1_COVERS(len) ((len) - sizeof(struct ptun_message_macs))
+#define MAC2_COVERS(len) ((len) - sizeof_field(struct ptun_message_macs, mac2))
 
-void ptun_cookie_checker_init(struct ptun_cookie_checker *checker,
-			      struct ptun_device *device)
+static struct ptun_message_macs *message_macs(void *message, size_t len)
 {
-	init_rwsem(&checker->secret_lock);
-	checker->secret_birthdate = ktime_get_coarse_boottime_ns();
-	get_random_bytes(checker->secret, sizeof(checker->secret));
-	checker->device = device;
+	return message + len - sizeof(struct ptun_message_macs);
 }
 
-/* HASH(label || public key): the keys of MAC1 and of the cookie AEAD. */
-static void cookie_precompute_key(u8 key[PTUN_NOISE_SYMMETRIC_KEY_LEN],
-				  const u8 label[8],
-				  const u8 public_key[PTUN_NOISE_PUBLIC_KEY_LEN])
+static void label_hash(u8 out[PTUN_NOISE_SYMMETRIC_KEY_LEN], const char *label,
+		       const u8 public_key[PTUN_NOISE_PUBLIC_KEY_LEN])
 {
-	struct blake2s_state state;
+	u8 input[8 + PTUN_NOISE_PUBLIC_KEY_LEN];
 
-	blake2s_init(&state, PTUN_NOISE_SYMMETRIC_KEY_LEN);
-	blake2s_update(&state, label, 8);
-	blake2s_update(&state, public_key, PTUN_NOISE_PUBLIC_KEY_LEN);
-	blake2s_final(&state, key);
+	/* The labels are 8 bytes, no terminator: "mac1----", "cookie--". */
+	memcpy(input, label, 8);
+	memcpy(input + 8, public_key, PTUN_NOISE_PUBLIC_KEY_LEN);
+	blake2s(out, input, NULL, PTUN_NOISE_SYMMETRIC_KEY_LEN, sizeof(input), 0);
 }
 
-void ptun_cookie_checker_precompute_device_keys(struct ptun_cookie_checker *checker)
+void ptun_mac_keys_derive(struct ptun_mac_keys *keys,
+			  const u8 public_key[PTUN_NOISE_PUBLIC_KEY_LEN])
 {
-	struct ptun_noise_static_identity *identity = &checker->device->static_identity;
-
-	down_read(&identity->lock);
-	if (likely(identity->has_identity)) {
-		cookie_precompute_key(checker->cookie_encryption_key,
-				      cookie_key_label, identity->static_public);
-		cookie_precompute_key(checker->message_mac1_key,
-				      mac1_key_label, identity->static_public);
-	} else {
-		memzero_explicit(checker->cookie_encryption_key,
-				 sizeof(checker->cookie_encryption_key));
-		memzero_explicit(checker->message_mac1_key,
-				 sizeof(checker->message_mac1_key));
-	}
-	up_read(&identity->lock);
+	label_hash(keys->mac1, "mac1----", public_key);
+	label_hash(keys->reply, "cookie--", public_key);
 }
 
-void ptun_cookie_checker_precompute_peer_keys(struct ptun_peer *peer)
+void ptun_mac1(u8 mac[PTUN_COOKIE_LEN], const void *message, size_t len,
+	       const u8 key[PTUN_NOISE_SYMMETRIC_KEY_LEN])
 {
-	const u8 *public_key = peer->handshake.remote_static;
-
-	cookie_precompute_key(peer->latest_cookie.cookie_decryption_key,
-			      cookie_key_label, public_key);
-	cookie_precompute_key(peer->latest_cookie.message_mac1_key,
-			      mac1_key_label, public_key);
-}
-
-void ptun_cookie_init(struct ptun_cookie *cookie)
-{
-	memset(cookie, 0, sizeof(*cookie));
-	init_rwsem(&cookie->lock);
-}
-
-/* Both MACs sit at the end of a handshake message; each covers what precedes it. */
-static void cookie_compute_mac1(u8 mac1[PTUN_COOKIE_LEN], const void *message,
-				size_t len, const u8 key[PTUN_NOISE_SYMMETRIC_KEY_LEN])
-{
-	len -= sizeof(struct ptun_message_macs);
-	blake2s(mac1, message, key, PTUN_COOKIE_LEN, len,
+	blake2s(mac, message, key, PTUN_COOKIE_LEN, MAC1_COVERS(len),
 		PTUN_NOISE_SYMMETRIC_KEY_LEN);
 }
 
-static void cookie_compute_mac2(u8 mac2[PTUN_COOKIE_LEN], const void *message,
-				size_t len, const u8 cookie[PTUN_COOKIE_LEN])
+void ptun_mac2(u8 mac[PTUN_COOKIE_LEN], const void *message, size_t len,
+	       const u8 cookie[PTUN_COOKIE_LEN])
 {
-	len -= sizeof_field(struct ptun_message_macs, mac2);
-	blake2s(mac2, message, cookie, PTUN_COOKIE_LEN, len, PTUN_COOKIE_LEN);
+	blake2s(mac, message, cookie, PTUN_COOKIE_LEN, MAC2_COVERS(len),
+		PTUN_COOKIE_LEN);
 }
 
-/* The cookie of the address and port @skb came from: MAC(secret, addr || port). */
-static void cookie_make(u8 cookie[PTUN_COOKIE_LEN], struct sk_buff *skb,
-			struct ptun_cookie_checker *checker)
+void ptun_cookie_of_source(u8 cookie[PTUN_COOKIE_LEN],
+			   const u8 secret[PTUN_NOISE_HASH_LEN],
+			   const void *addr, size_t addr_len, __be16 port)
 {
-	struct blake2s_state state;
+	u8 source[sizeof(struct in6_addr) + sizeof(port)];
 
-	if (ptun_birthdate_has_expired(checker->secret_birthdate,
+	memcpy(source, addr, addr_len);
+	memcpy(source + addr_len, &port, sizeof(port));
+	blake2s(cookie, source, secret, PTUN_COOKIE_LEN, addr_len + sizeof(port),
+		PTUN_NOISE_HASH_LEN);
+}
+
+void ptun_cookie_seal(struct ptun_message_handshake_cookie *reply,
+		      const u8 cookie[PTUN_COOKIE_LEN],
+		      const u8 mac1[PTUN_COOKIE_LEN],
+		      const u8 key[PTUN_NOISE_SYMMETRIC_KEY_LEN])
+{
+	xchacha20poly1305_encrypt(reply->encrypted_cookie, cookie, PTUN_COOKIE_LEN,
+				  mac1, PTUN_COOKIE_LEN, reply->nonce, key);
+}
+
+bool ptun_cookie_open(u8 cookie[PTUN_COOKIE_LEN],
+		      const struct ptun_message_handshake_cookie *reply,
+		      const u8 mac1[PTUN_COOKIE_LEN],
+		      const u8 key[PTUN_NOISE_SYMMETRIC_KEY_LEN])
+{
+	return xchacha20poly1305_decrypt(cookie, reply->encrypted_cookie,
+					 sizeof(reply->encrypted_cookie),
+					 mac1, PTUN_COOKIE_LEN, reply->nonce, key);
+}
+
+void ptun_cookie_gate_init(struct ptun_cookie_gate *gate)
+{
+	memset(gate, 0, sizeof(*gate));
+	spin_lock_init(&gate->lock);
+	get_random_bytes(gate->secret, sizeof(gate->secret));
+	gate->secret_born = ktime_get_coarse_boottime_ns();
+}
+
+void ptun_cookie_gate_set_key(struct ptun_cookie_gate *gate,
+			      const u8 public_key[PTUN_NOISE_PUBLIC_KEY_LEN])
+{
+	struct ptun_mac_keys keys = {};
+
+	if (public_key)
+		ptun_mac_keys_derive(&keys, public_key);
+	spin_lock_bh(&gate->lock);
+	gate->keys = keys;
+	spin_unlock_bh(&gate->lock);
+	memzero_explicit(&keys, sizeof(keys));
+}
+
+/* The cookie of @skb's source, under the current secret (renewed if old). */
+static void gate_cookie(struct ptun_cookie_gate *gate, struct sk_buff *skb,
+			u8 cookie[PTUN_COOKIE_LEN])
+{
+	u8 secret[PTUN_NOISE_HASH_LEN];
+
+	spin_lock_bh(&gate->lock);
+	if (ptun_birthdate_has_expired(gate->secret_born,
 				       PTUN_COOKIE_SECRET_MAX_AGE)) {
-		down_write(&checker->secret_lock);
-		/* Another CPU may have rotated it while we waited. */
-		if (ptun_birthdate_has_expired(checker->secret_birthdate,
-					       PTUN_COOKIE_SECRET_MAX_AGE)) {
-			get_random_bytes(checker->secret, sizeof(checker->secret));
-			checker->secret_birthdate = ktime_get_coarse_boottime_ns();
-		}
-		up_write(&checker->secret_lock);
+		get_random_bytes(gate->secret, sizeof(gate->secret));
+		gate->secret_born = ktime_get_coarse_boottime_ns();
 	}
+	memcpy(secret, gate->secret, sizeof(secret));
+	spin_unlock_bh(&gate->lock);
 
-	down_read(&checker->secret_lock);
-	blake2s_init_key(&state, PTUN_COOKIE_LEN, checker->secret,
-			 sizeof(checker->secret));
 	if (skb->protocol == htons(ETH_P_IP))
-		blake2s_update(&state, (u8 *)&ip_hdr(skb)->saddr,
-			       sizeof(struct in_addr));
+		ptun_cookie_of_source(cookie, secret, &ip_hdr(skb)->saddr,
+				      sizeof(struct in_addr), udp_hdr(skb)->source);
 	else
-		blake2s_update(&state, (u8 *)&ipv6_hdr(skb)->saddr,
-			       sizeof(struct in6_addr));
-	blake2s_update(&state, (u8 *)&udp_hdr(skb)->source, sizeof(__be16));
-	blake2s_final(&state, cookie);
-	up_read(&checker->secret_lock);
+		ptun_cookie_of_source(cookie, secret, &ipv6_hdr(skb)->saddr,
+				      sizeof(struct in6_addr), udp_hdr(skb)->source);
+	memzero_explicit(secret, sizeof(secret));
 }
 
-enum ptun_cookie_mac_state
-ptun_cookie_validate_packet(struct ptun_cookie_checker *checker,
-			    struct sk_buff *skb, bool check_cookie)
+enum ptun_mac_verdict ptun_cookie_gate_check(struct ptun_cookie_gate *gate,
+					     struct sk_buff *skb, bool want_mac2)
 {
-	struct ptun_message_macs *macs = (struct ptun_message_macs *)
-		(skb->data + skb->len - sizeof(*macs));
-	enum ptun_cookie_mac_state ret;
-	u8 computed_mac[PTUN_COOKIE_LEN];
-	u8 cookie[PTUN_COOKIE_LEN];
+	struct ptun_message_macs *macs = message_macs(skb->data, skb->len);
+	u8 key[PTUN_NOISE_SYMMETRIC_KEY_LEN], cookie[PTUN_COOKIE_LEN];
+	enum ptun_mac_verdict verdict = PTUN_MACS_BAD;
+	u8 mac[PTUN_COOKIE_LEN];
 
-	ret = PTUN_INVALID_MAC;
-	cookie_compute_mac1(computed_mac, skb->data, skb->len,
-			    checker->message_mac1_key);
-	if (crypto_memneq(computed_mac, macs->mac1, PTUN_COOKIE_LEN))
-		goto out;
+	spin_lock_bh(&gate->lock);
+	memcpy(key, gate->keys.mac1, sizeof(key));
+	spin_unlock_bh(&gate->lock);
+	ptun_mac1(mac, skb->data, skb->len, key);
+	memzero_explicit(key, sizeof(key));
+	if (crypto_memneq(mac, macs->mac1, PTUN_COOKIE_LEN))
+		return verdict;
 
-	ret = PTUN_VALID_MAC_BUT_NO_COOKIE;
-	if (!check_cookie)
-		goto out;
-
-	cookie_make(cookie, skb, checker);
-	cookie_compute_mac2(computed_mac, skb->data, skb->len, cookie);
+	verdict = PTUN_MACS_MAC1_ONLY;
+	if (!want_mac2)
+		return verdict;
+	gate_cookie(gate, skb, cookie);
+	ptun_mac2(mac, skb->data, skb->len, cookie);
 	memzero_explicit(cookie, sizeof(cookie));
-	if (crypto_memneq(computed_mac, macs->mac2, PTUN_COOKIE_LEN))
-		goto out;
+	if (!crypto_memneq(mac, macs->mac2, PTUN_COOKIE_LEN))
+		verdict = PTUN_MACS_BOTH;
+	return verdict;
+}
 
-	ret = PTUN_VALID_MAC_WITH_COOKIE;
-out:
-	return ret;
+void ptun_cookie_gate_reply(struct ptun_cookie_gate *gate, struct sk_buff *skb,
+			    __le32 sender_index,
+			    struct ptun_message_handshake_cookie *reply)
+{
+	struct ptun_message_macs *macs = message_macs(skb->data, skb->len);
+	u8 key[PTUN_NOISE_SYMMETRIC_KEY_LEN], cookie[PTUN_COOKIE_LEN];
+
+	reply->header.type = cpu_to_le32(PTUN_MESSAGE_HANDSHAKE_COOKIE);
+	reply->receiver_index = sender_index;
+	get_random_bytes(reply->nonce, sizeof(reply->nonce));
+	spin_lock_bh(&gate->lock);
+	memcpy(key, gate->keys.reply, sizeof(key));
+	spin_unlock_bh(&gate->lock);
+	gate_cookie(gate, skb, cookie);
+	ptun_cookie_seal(reply, cookie, macs->mac1, key);
+	memzero_explicit(cookie, sizeof(cookie));
+	memzero_explicit(key, sizeof(key));
+}
+
+void ptun_cookie_stamp_init(struct ptun_cookie_stamp *stamp,
+			    const u8 public_key[PTUN_NOISE_PUBLIC_KEY_LEN])
+{
+	memset(stamp, 0, sizeof(*stamp));
+	spin_lock_init(&stamp->lock);
+	ptun_mac_keys_derive(&stamp->keys, public_key);
 }
 
 /*
- * A cookie is good for PTUN_COOKIE_SECRET_MAX_AGE from when the responder
- * made it; we stop using it a little earlier, for the time the reply took.
+ * The responder made the cookie up to PTUN_COOKIE_SECRET_MAX_AGE before its
+ * secret changes; the reply took time to come, so stop a little earlier.
  */
-void ptun_cookie_add_mac_to_packet(void *message, size_t len,
-				   struct ptun_peer *peer)
+static bool stamp_cookie_fresh(const struct ptun_cookie_stamp *stamp)
 {
-	struct ptun_message_macs *macs = (struct ptun_message_macs *)
-		((u8 *)message + len - sizeof(*macs));
-	struct ptun_cookie *cookie = &peer->latest_cookie;
-
-	down_write(&cookie->lock);
-	cookie_compute_mac1(macs->mac1, message, len, cookie->message_mac1_key);
-	/* A cookie reply to this message will be bound to this MAC1. */
-	memcpy(cookie->last_mac1_sent, macs->mac1, PTUN_COOKIE_LEN);
-	cookie->have_sent_mac1 = true;
-
-	if (cookie->is_valid &&
-	    !ptun_birthdate_has_expired(cookie->birthdate,
-					PTUN_COOKIE_SECRET_MAX_AGE -
-					PTUN_COOKIE_SECRET_LATENCY))
-		cookie_compute_mac2(macs->mac2, message, len, cookie->cookie);
-	else
-		memset(macs->mac2, 0, PTUN_COOKIE_LEN);
-	up_write(&cookie->lock);
+	return stamp->has_cookie &&
+	       !ptun_birthdate_has_expired(stamp->cookie_born,
+					   PTUN_COOKIE_SECRET_MAX_AGE -
+					   PTUN_COOKIE_SECRET_LATENCY);
 }
 
-void ptun_cookie_message_create(struct ptun_message_handshake_cookie *dst,
-				struct sk_buff *skb, __le32 index,
-				struct ptun_cookie_checker *checker)
+void ptun_cookie_stamp_message(struct ptun_cookie_stamp *stamp, void *message,
+			       size_t len)
 {
-	struct ptun_message_macs *macs = (struct ptun_message_macs *)
-		(skb->data + skb->len - sizeof(*macs));
+	struct ptun_message_macs *macs = message_macs(message, len);
 	u8 cookie[PTUN_COOKIE_LEN];
+	bool fresh;
 
-	dst->header.type = cpu_to_le32(PTUN_MESSAGE_HANDSHAKE_COOKIE);
-	dst->receiver_index = index;
-	get_random_bytes(dst->nonce, PTUN_COOKIE_NONCE_LEN);
+	ptun_mac1(macs->mac1, message, len, stamp->keys.mac1);
+	spin_lock_bh(&stamp->lock);
+	/* Only a reply to this very message may give us a cookie. */
+	memcpy(stamp->last_mac1, macs->mac1, PTUN_COOKIE_LEN);
+	stamp->awaiting_reply = true;
+	fresh = stamp_cookie_fresh(stamp);
+	if (fresh)
+		memcpy(cookie, stamp->cookie, sizeof(cookie));
+	spin_unlock_bh(&stamp->lock);
 
-	cookie_make(cookie, skb, checker);
-	/* Bound to the message it answers, so it cannot be replayed to others. */
-	xchacha20poly1305_encrypt(dst->encrypted_cookie, cookie, PTUN_COOKIE_LEN,
-				  macs->mac1, PTUN_COOKIE_LEN, dst->nonce,
-				  checker->cookie_encryption_key);
-	memzero_explicit(cookie, sizeof(cookie));
-}
-
-void ptun_cookie_message_consume(struct ptun_message_handshake_cookie *src,
-				 struct ptun_device *device)
-{
-	struct ptun_index_hashtable_entry *entry;
-	struct ptun_peer *peer = NULL;
-	u8 cookie[PTUN_COOKIE_LEN];
-	struct ptun_cookie *latest;
-	bool ok;
-
-	entry = ptun_index_hashtable_lookup(device->index_hashtable,
-					    PTUN_INDEX_HANDSHAKE | PTUN_INDEX_KEYPAIR,
-					    src->receiver_index, &peer);
-	if (unlikely(!entry)) {
-		ptun_count_drop(device, NULL, PTUN_A_DROPS_UNKNOWN_RECEIVER);
-		return;
-	}
-	latest = &peer->latest_cookie;
-
-	down_read(&latest->lock);
-	if (unlikely(!latest->have_sent_mac1)) {
-		up_read(&latest->lock);
-		ptun_count_drop(device, peer, PTUN_A_DROPS_REPLAYED);
-		goto out;
-	}
-	ok = xchacha20poly1305_decrypt(cookie, src->encrypted_cookie,
-				       sizeof(src->encrypted_cookie),
-				       latest->last_mac1_sent, PTUN_COOKIE_LEN,
-				       src->nonce, latest->cookie_decryption_key);
-	up_read(&latest->lock);
-
-	if (ok) {
-		down_write(&latest->lock);
-		memcpy(latest->cookie, cookie, PTUN_COOKIE_LEN);
-		latest->birthdate = ktime_get_coarse_boottime_ns();
-		latest->is_valid = true;
-		/* One cookie per handshake we sent: a second reply is junk. */
-		latest->have_sent_mac1 = false;
-		up_write(&latest->lock);
-		ptun_count_handshake(peer, PTUN_A_HANDSHAKES_COOKIES_RECEIVED);
+	if (fresh) {
+		ptun_mac2(macs->mac2, message, len, cookie);
+		memzero_explicit(cookie, sizeof(cookie));
 	} else {
-		net_dbg_ratelimited("%s: could not decrypt a cookie reply\n",
-				    netdev_name(device->dev));
-		ptun_count_drop(device, peer, PTUN_A_DROPS_HANDSHAKE_INVALID);
+		memset(macs->mac2, 0, PTUN_COOKIE_LEN);
 	}
-	memzero_explicit(cookie, sizeof(cookie));
-out:
-	ptun_peer_put(peer);
 }
+
+enum ptun_cookie_reply_verdict
+ptun_cookie_stamp_take_reply(struct ptun_cookie_stamp *stamp,
+			     const struct ptun_message_handshake_cookie *reply)
+{
+	enum ptun_cookie_reply_verdict verdict = PTUN_COOKIE_UNASKED;
+	u8 cookie[PTUN_COOKIE_LEN];
+
+	/* One short decryption: done under the lock, so no reply races another. */
+	spin_lock_bh(&stamp->lock);
+	if (!stamp->awaiting_reply)
+		goto out;
+	verdict = PTUN_COOKIE_FORGED;
+	if (!ptun_cookie_open(cookie, reply, stamp->last_mac1, stamp->keys.reply))
+		goto out;
+	memcpy(stamp->cookie, cookie, PTUN_COOKIE_LEN);
+	stamp->cookie_born = ktime_get_coarse_boottime_ns();
+	stamp->has_cookie = true;
+	stamp->awaiting_reply = false;
+	verdict = PTUN_COOKIE_TAKEN;
+out:
+	spin_unlock_bh(&stamp->lock);
+	memzero_explicit(cookie, sizeof(cookie));
+	return verdict;
+}
+
+#ifdef DEBUG
+#include "selftest/cookie.c"
+#endif

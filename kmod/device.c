@@ -242,8 +242,8 @@ static void ptun_destruct(struct net_device *dev)
 		rcu_barrier();
 	ptun_allowedips_free(&ptun->peer_allowedips, &ptun->update_lock);
 	ptun_noise_clear_static_identity(&ptun->static_identity);
-	ptun_index_hashtable_free(ptun->index_hashtable);
-	ptun_pubkey_hashtable_free(ptun->peer_hashtable);
+	ptun_index_table_destroy(ptun->index_table);
+	ptun_peer_table_destroy(ptun->peer_table);
 	mutex_unlock(&ptun->update_lock);
 	free_percpu(ptun->counters);
 	pr_debug("%s: device destroyed\n", dev->name);
@@ -343,16 +343,16 @@ static int ptun_newlink(struct net *src_net, struct net_device *dev,
 	ptun->creating_net = src_net;
 	ptun_noise_static_identity_init(&ptun->static_identity);
 	ptun_allowedips_init(&ptun->peer_allowedips);
-	ptun_cookie_checker_init(&ptun->cookie_checker, ptun);
+	ptun_cookie_gate_init(&ptun->cookie_gate);
 
 	ptun->counters = ptun_counters_alloc();
 	if (!ptun->counters)
 		return ret;
-	ptun->peer_hashtable = ptun_pubkey_hashtable_alloc();
-	if (!ptun->peer_hashtable)
+	ptun->peer_table = ptun_peer_table_create();
+	if (!ptun->peer_table)
 		goto err_counters;
-	ptun->index_hashtable = ptun_index_hashtable_alloc();
-	if (!ptun->index_hashtable)
+	ptun->index_table = ptun_index_table_create();
+	if (!ptun->index_table)
 		goto err_pubkey;
 	ret = ptun_alloc_workqueues(ptun);
 	if (ret)
@@ -388,9 +388,9 @@ err_queues:
 err_workqueues:
 	ptun_free_workqueues(ptun);
 err_index:
-	ptun_index_hashtable_free(ptun->index_hashtable);
+	ptun_index_table_destroy(ptun->index_table);
 err_pubkey:
-	ptun_pubkey_hashtable_free(ptun->peer_hashtable);
+	ptun_peer_table_destroy(ptun->peer_table);
 err_counters:
 	free_percpu(ptun->counters);
 	return ret;

@@ -42,10 +42,10 @@ struct ptun_device {
 	struct ptun_noise_static_identity static_identity;
 	struct workqueue_struct *packet_crypt_wq, *handshake_receive_wq, *handshake_send_wq;
 	struct ptun_counters __percpu *counters;	/* every drop, by reason */
-	struct ptun_cookie_checker cookie_checker;
+	struct ptun_cookie_gate cookie_gate;
 	struct ptun_ratelimiter ratelimiter;
-	struct ptun_pubkey_hashtable *peer_hashtable;
-	struct ptun_index_hashtable *index_hashtable;
+	struct ptun_peer_table *peer_table;
+	struct ptun_index_table *index_table;
 	struct ptun_allowedips peer_allowedips;
 	struct mutex update_lock;	/* serialises configuration, see above */
 	struct mutex socket_update_lock;	/* serialises socket replacement */

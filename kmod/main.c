@@ -5,6 +5,7 @@
 #include <linux/module.h>
 
 #include "allowedips.h"
+#include "cookie.h"
 #include "device.h"
 #include "netlink.h"
 #include "noise.h"
@@ -17,7 +18,8 @@
 static int __init ptun_selftests(void)
 {
 	bool ok = ptun_allowedips_selftest() & ptun_replay_selftest() &
-		  ptun_noise_selftest() & ptun_ratelimiter_selftest();
+		  ptun_cookie_selftest() & ptun_noise_selftest() &
+		  ptun_ratelimiter_selftest();
 
 	if (!ok) {
 		pr_err("self-tests failed, refusing to load\n");

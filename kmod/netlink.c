@@ -595,8 +595,8 @@ static int ptun_nl_check_set(struct ptun_device *ptun, struct genl_info *info)
 		flags = attrs[PTUN_A_PEER_FLAGS] ? nla_get_u32(attrs[PTUN_A_PEER_FLAGS]) : 0;
 		if (flags & (PTUN_PEER_F_REMOVE_ME | PTUN_PEER_F_UPDATE_ONLY))
 			continue;
-		peer = ptun_pubkey_hashtable_lookup(ptun->peer_hashtable,
-						    nla_data(attrs[PTUN_A_PEER_PUBLIC_KEY]));
+		peer = ptun_peer_table_find(ptun->peer_table,
+					    nla_data(attrs[PTUN_A_PEER_PUBLIC_KEY]));
 		if (!peer || replace)
 			++new_peers;
 		ptun_peer_put(peer);
@@ -666,7 +666,7 @@ static struct ptun_peer *ptun_nl_peer_for_set(struct ptun_device *ptun,
 	struct ptun_peer *peer;
 	bool own_key;
 
-	peer = ptun_pubkey_hashtable_lookup(ptun->peer_hashtable, public_key);
+	peer = ptun_peer_table_find(ptun->peer_table, public_key);
 	if (peer || flags & (PTUN_PEER_F_REMOVE_ME | PTUN_PEER_F_UPDATE_ONLY))
 		return peer;
 
@@ -752,8 +752,7 @@ static void ptun_nl_set_private_key(struct ptun_device *ptun, const u8 *key,
 	up_read(&identity->lock);
 
 	/* A peer with our new public key would be ourselves: drop it. */
-	peer = has_identity ? ptun_pubkey_hashtable_lookup(ptun->peer_hashtable,
-							   public_key) : NULL;
+	peer = has_identity ? ptun_peer_table_find(ptun->peer_table, public_key) : NULL;
 	if (peer) {
 		ptun_peer_put(peer);
 		ptun_peer_remove(peer, dead);
@@ -763,7 +762,7 @@ static void ptun_nl_set_private_key(struct ptun_device *ptun, const u8 *key,
 		/* Sessions made with the old key must not outlive it. */
 		ptun_noise_expire_current_peer_keypairs(peer);
 	}
-	ptun_cookie_checker_precompute_device_keys(&ptun->cookie_checker);
+	ptun_cookie_gate_set_key(&ptun->cookie_gate, has_identity ? public_key : NULL);
 }
 
 static int ptun_nl_set_port(struct ptun_device *ptun, u16 port,

@@ -306,7 +306,7 @@ void ptun_noise_handshake_init(struct ptun_noise_handshake *handshake,
 {
 	memset(handshake, 0, sizeof(*handshake));
 	init_rwsem(&handshake->lock);
-	handshake->entry.type = PTUN_INDEX_HANDSHAKE;
+	handshake->entry.kind = PTUN_INDEXED_HANDSHAKE;
 	handshake->entry.peer = peer;
 	memcpy(handshake->remote_static, peer_public_key, PTUN_NOISE_PUBLIC_KEY_LEN);
 	memcpy(handshake->preshared_key, peer_preshared_key,
@@ -315,10 +315,10 @@ void ptun_noise_handshake_init(struct ptun_noise_handshake *handshake,
 	handshake->state = PTUN_HANDSHAKE_ZEROED;
 }
 
-static struct ptun_index_hashtable *
+static struct ptun_index_table *
 handshake_index_table(const struct ptun_noise_handshake *handshake)
 {
-	return handshake->entry.peer->device->index_hashtable;
+	return handshake->entry.peer->device->index_table;
 }
 
 /*
@@ -339,7 +339,7 @@ static void handshake_zero(struct ptun_noise_handshake *handshake)
 /* Caller holds handshake->lock for writing. */
 static void handshake_abandon(struct ptun_noise_handshake *handshake)
 {
-	ptun_index_hashtable_remove(handshake_index_table(handshake), &handshake->entry);
+	ptun_index_table_drop(handshake_index_table(handshake), &handshake->entry);
 	handshake_zero(handshake);
 }
 
@@ -441,8 +441,9 @@ static bool handshake_create_initiation(struct ptun_message_handshake_initiation
 	message_encrypt(dst->encrypted_timestamp, stamp, sizeof(stamp), key,
 			handshake->hash);
 
-	dst->sender_index = ptun_index_hashtable_insert(handshake_index_table(handshake),
-							&handshake->entry);
+	if (ptun_index_table_assign(handshake_index_table(handshake), &handshake->entry))
+		goto fail;
+	dst->sender_index = handshake->entry.index;
 	handshake->state = PTUN_HANDSHAKE_CREATED_INITIATION;
 	ret = true;
 	goto out;
@@ -502,7 +503,7 @@ ptun_noise_handshake_consume_initiation(struct ptun_message_handshake_initiation
 				      sizeof(src->encrypted_static), key, hash)))
 		goto out;
 
-	peer = ptun_pubkey_hashtable_lookup(device->peer_hashtable, remote_static);
+	peer = ptun_peer_table_find(device->peer_table, remote_static);
 	if (!peer) {
 		reason = PTUN_A_DROPS_UNKNOWN_PEER;
 		goto out;
@@ -600,8 +601,9 @@ static bool handshake_create_response(struct ptun_message_handshake_response *ds
 	mix_psk(handshake->chaining_key, handshake->hash, key, handshake->preshared_key);
 	message_encrypt(dst->encrypted_nothing, NULL, 0, key, handshake->hash);
 
-	dst->sender_index = ptun_index_hashtable_insert(handshake_index_table(handshake),
-							&handshake->entry);
+	if (ptun_index_table_assign(handshake_index_table(handshake), &handshake->entry))
+		goto fail;
+	dst->sender_index = handshake->entry.index;
 	handshake->state = PTUN_HANDSHAKE_CREATED_RESPONSE;
 	ret = true;
 	goto out;
@@ -641,7 +643,7 @@ ptun_noise_handshake_consume_response(struct ptun_message_handshake_response *sr
 	u8 chaining_key[PTUN_NOISE_HASH_LEN], hash[PTUN_NOISE_HASH_LEN];
 	u8 preshared_key[PTUN_NOISE_SYMMETRIC_KEY_LEN];
 	u8 key[PTUN_NOISE_SYMMETRIC_KEY_LEN];
-	struct ptun_index_hashtable_entry *entry;
+	struct ptun_indexed *entry;
 	struct ptun_noise_handshake *handshake;
 	enum ptun_noise_handshake_state state;
 	struct ptun_peer *peer = NULL;
@@ -652,9 +654,8 @@ ptun_noise_handshake_consume_response(struct ptun_message_handshake_response *sr
 	if (unlikely(!identity->has_identity))
 		goto out;
 
-	entry = ptun_index_hashtable_lookup(device->index_hashtable,
-					    PTUN_INDEX_HANDSHAKE,
-					    src->receiver_index, &peer);
+	entry = ptun_index_table_find(device->index_table, src->receiver_index,
+				      PTUN_INDEXED_HANDSHAKE, &peer);
 	reason = PTUN_A_DROPS_UNKNOWN_RECEIVER;
 	if (unlikely(!entry))
 		goto out;
@@ -743,7 +744,7 @@ static void keypair_free_kref(struct kref *kref)
 }
 
 /*
- * A keypair is in the index hashtable exactly while one of its peer's
+ * A keypair is in the index table exactly while one of its peer's
  * slots holds it: whoever empties a slot passes @unreference_now, so that
  * no new data message finds it, while packets in flight keep their
  * references.
@@ -753,8 +754,8 @@ void ptun_noise_keypair_put(struct ptun_noise_keypair *keypair, bool unreference
 	if (unlikely(!keypair))
 		return;
 	if (unreference_now)
-		ptun_index_hashtable_remove(keypair->entry.peer->device->index_hashtable,
-					    &keypair->entry);
+		ptun_index_table_drop(keypair->entry.peer->device->index_table,
+				      &keypair->entry);
 	kref_put(&keypair->refcount, keypair_free_kref);
 }
 
@@ -892,7 +893,7 @@ bool ptun_noise_handshake_begin_session(struct ptun_noise_handshake *handshake,
 	ptun_replay_counter_init(&new_keypair->receiving_counter);
 	atomic64_set(&new_keypair->sending_counter, 0);
 	new_keypair->internal_id = atomic64_inc_return(&keypair_counter);
-	new_keypair->entry.type = PTUN_INDEX_KEYPAIR;
+	new_keypair->entry.kind = PTUN_INDEXED_KEYPAIR;
 	new_keypair->entry.peer = peer;
 
 	down_write(&handshake->lock);
@@ -921,8 +922,8 @@ bool ptun_noise_handshake_begin_session(struct ptun_noise_handshake *handshake,
 	 */
 	rcu_read_lock_bh();
 	if (likely(!READ_ONCE(peer->is_dead)) &&
-	    ptun_index_hashtable_replace(handshake_index_table(handshake),
-					 &handshake->entry, &new_keypair->entry)) {
+	    ptun_index_table_hand_over(handshake_index_table(handshake),
+				       &handshake->entry, &new_keypair->entry)) {
 		keypairs_add(keypairs, new_keypair);
 		new_keypair = NULL;
 		ret = true;

@@ -28,11 +28,11 @@ struct ptun_noise_symmetric_key {
 
 /*
  * One session's keys.  Refcounted; freed after an RCU grace period, its key
- * material wiped.  @entry puts it in the device's index hashtable under our
+ * material wiped.  @entry puts it in the device's index table under our
  * index, which the peer puts in its data messages' key_idx.
  */
 struct ptun_noise_keypair {
-	struct ptun_index_hashtable_entry entry;
+	struct ptun_indexed entry;
 	struct ptun_noise_symmetric_key sending;
 	atomic64_t sending_counter;
 	struct ptun_noise_symmetric_key receiving;
@@ -83,7 +83,7 @@ enum ptun_noise_handshake_state {
  * peers is cheap; @have_precomputed says whether it is current.
  */
 struct ptun_noise_handshake {
-	struct ptun_index_hashtable_entry entry;
+	struct ptun_indexed entry;
 
 	enum ptun_noise_handshake_state state;
 	u64 last_initiation_consumption;

@@ -22,6 +22,7 @@ struct ptun_peer *ptun_peer_create(struct ptun_device *ptun,
 				   const u8 preshared_key[PTUN_NOISE_SYMMETRIC_KEY_LEN])
 {
 	struct ptun_peer *peer;
+	int ret = -ENOMEM;
 
 	lockdep_assert_held(&ptun->update_lock);
 
@@ -38,9 +39,8 @@ struct ptun_peer *ptun_peer_create(struct ptun_device *ptun,
 	ptun_noise_handshake_init(&peer->handshake, &ptun->static_identity,
 				  public_key, preshared_key, peer);
 	peer->internal_id = atomic64_inc_return(&ptun_peer_counter);
-	ptun_cookie_init(&peer->latest_cookie);
 	ptun_timers_init(peer);
-	ptun_cookie_checker_precompute_peer_keys(peer);
+	ptun_cookie_stamp_init(&peer->cookie_stamp, public_key);
 	ptun_noise_keypairs_init(&peer->keypairs);
 	INIT_WORK(&peer->transmit_handshake_work, ptun_packet_handshake_send_worker);
 	INIT_WORK(&peer->transmit_packet_work, ptun_packet_tx_worker);
@@ -54,16 +54,24 @@ struct ptun_peer *ptun_peer_create(struct ptun_device *ptun,
 	netif_napi_add(ptun->dev, &peer->napi, ptun_packet_rx_poll);
 	napi_enable(&peer->napi);
 	INIT_LIST_HEAD(&peer->allowedips_list);
+	/* Last: from here on, handshakes can find the peer. */
+	ret = ptun_peer_table_add(ptun->peer_table, peer);
+	if (ret)
+		goto err_napi;
 	list_add_tail(&peer->peer_list, &ptun->peer_list);
-	ptun_pubkey_hashtable_add(ptun->peer_hashtable, peer);
 	++ptun->num_peers;
 	pr_debug("%s: peer %llu created\n", ptun->dev->name, peer->internal_id);
 	ptun_nl_notify_peer(peer, PTUN_EVENT_PEER_ADDED);
 	return peer;
 
+err_napi:
+	napi_disable(&peer->napi);
+	netif_napi_del(&peer->napi);
+	dst_cache_destroy(&peer->endpoint_cache);
+	memzero_explicit(&peer->handshake, sizeof(peer->handshake));
 err_free:
 	kmem_cache_free(ptun_peer_cache, peer);
-	return ERR_PTR(-ENOMEM);
+	return ERR_PTR(ret);
 }
 
 struct ptun_peer *ptun_peer_get_maybe_zero(struct ptun_peer *peer)
@@ -100,7 +108,7 @@ void ptun_peer_remove(struct ptun_peer *peer, struct list_head *dead)
 	--ptun->num_peers;
 	ptun_allowedips_remove_by_peer(&ptun->peer_allowedips, peer,
 				       &ptun->update_lock);
-	ptun_pubkey_hashtable_remove(ptun->peer_hashtable, peer);
+	ptun_peer_table_remove(ptun->peer_table, peer);
 	WRITE_ONCE(peer->is_dead, true);
 }
 
@@ -182,8 +190,7 @@ static void ptun_peer_kref_release(struct kref *refcount)
 	pr_debug("%s: peer %llu (%pISpfsc) freed\n", peer->device->dev->name,
 		 peer->internal_id, &peer->endpoint.addr);
 	/* Nobody can reach the peer through its handshake index any more. */
-	ptun_index_hashtable_remove(peer->device->index_hashtable,
-				    &peer->handshake.entry);
+	ptun_index_table_drop(peer->device->index_table, &peer->handshake.entry);
 	ptun_packet_purge_staged_packets(peer);
 	call_rcu(&peer->rcu, ptun_peer_rcu_release);
 }

@@ -5,6 +5,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/netdevice.h>
+#include <linux/rhashtable-types.h>
 #include <linux/rwlock.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
@@ -42,11 +43,12 @@ struct ptun_endpoint {
 /*
  * A remote WireGuard host.
  *
- * Lifetime: a kref; the device's peer_list, the pubkey hashtable and every
- * packet or work item in flight hold references.  ptun_peer_remove() marks
- * the peer dead and unhooks it from lookups; ptun_peers_release(), called
- * once the configuration locks are dropped, flushes its work and drops the
- * list's reference; the memory goes after an RCU grace period.
+ * Lifetime: a kref; the device's peer_list and every packet or work item in
+ * flight hold references (the peer table holds none: a lookup takes its
+ * own).  ptun_peer_remove() unhooks the peer from lookups and marks it
+ * dead; ptun_peers_release(), called once the configuration locks are
+ * dropped, flushes its work and drops the list's reference; the memory goes
+ * after an RCU grace period.
  *
  * Locking: configuration fields are written under the device's update_lock;
  * @endpoint under @endpoint_lock (read on every send, written when a peer
@@ -66,8 +68,8 @@ struct ptun_peer {
 	struct ptun_noise_handshake handshake;
 	atomic64_t last_sent_handshake;
 	struct work_struct transmit_handshake_work, clear_peer_work, transmit_packet_work;
-	struct ptun_cookie latest_cookie;
-	struct hlist_node pubkey_hash;
+	struct ptun_cookie_stamp cookie_stamp;
+	struct rhash_head pubkey_node;	/* in the device's peer_table */
 	u64 rx_bytes, tx_bytes;
 	/* Drops, handshakes: NULL until the first, then set once (cmpxchg). */
 	struct ptun_peer_counters *counters;

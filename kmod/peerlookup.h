@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Finding peers: by public key (configuration, handshake initiations) and by
- * the 32-bit index we handed out for a handshake or a keypair (handshake
- * responses, cookie replies, transport data).
+ * The two ways a packet finds its peer: the peer table, by public key
+ * (configuration, handshake initiations), and the index table, by the
+ * 32-bit index we chose for one of our handshakes or keypairs (handshake
+ * responses, cookie replies, data messages).
+ *
+ * Both are rhashtables: they grow and shrink with the number of peers (and
+ * a device may have 100,000 and more), lookups take no lock, and a chain
+ * that grows long makes rhashtable rehash with a new seed.  The seed is
+ * folded into a module-wide random hsiphash key, so that nobody outside can
+ * aim at one chain.
  */
 #ifndef _PTUN_PEERLOOKUP_H
 #define _PTUN_PEERLOOKUP_H
 
-#include <linux/hashtable.h>
-#include <linux/mutex.h>
-#include <linux/siphash.h>
+#include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 
 #include "messages.h"
@@ -17,62 +22,77 @@
 struct ptun_peer;
 
 /*
- * Writers hold @lock; readers use RCU.  Keys are hashed with a random
- * siphash key so that a remote cannot aim for one bucket.
+ * Public key -> peer: the peer's handshake.remote_static is the key and its
+ * pubkey_node the link.  Lookups run under RCU and return a reference;
+ * changes come from configuration (the device's update_lock) and need no
+ * lock of ours: rhashtable's bucket locks serialise them, and a key is
+ * in the table at most once.  A peer leaves the table before it is marked
+ * dead and is freed only after an RCU grace period.
  */
-struct ptun_pubkey_hashtable {
-	DECLARE_HASHTABLE(hashtable, 11);
-	siphash_key_t key;
-	struct mutex lock;	/* protects hashtable */
+struct ptun_peer_table {
+	struct rhashtable ht;
 };
 
-struct ptun_pubkey_hashtable *ptun_pubkey_hashtable_alloc(void);
-void ptun_pubkey_hashtable_free(struct ptun_pubkey_hashtable *table);
-void ptun_pubkey_hashtable_add(struct ptun_pubkey_hashtable *table,
-			       struct ptun_peer *peer);
-void ptun_pubkey_hashtable_remove(struct ptun_pubkey_hashtable *table,
-				  struct ptun_peer *peer);
-/* The peer with that public key, with a reference; NULL if none. */
-struct ptun_peer *
-ptun_pubkey_hashtable_lookup(struct ptun_pubkey_hashtable *table,
-			     const u8 pubkey[PTUN_NOISE_PUBLIC_KEY_LEN]);
+struct ptun_peer_table *ptun_peer_table_create(void);
+/* The table must be empty. */
+void ptun_peer_table_destroy(struct ptun_peer_table *table);
+/* -EEXIST if a peer has that key already, -ENOMEM. */
+int ptun_peer_table_add(struct ptun_peer_table *table, struct ptun_peer *peer);
+void ptun_peer_table_remove(struct ptun_peer_table *table, struct ptun_peer *peer);
+/* The live peer with that public key, with a reference; NULL if none. */
+struct ptun_peer *ptun_peer_table_find(struct ptun_peer_table *table,
+				       const u8 key[PTUN_NOISE_PUBLIC_KEY_LEN]);
 
-enum ptun_index_hashtable_type {
-	PTUN_INDEX_HANDSHAKE = 1U << 0,
-	PTUN_INDEX_KEYPAIR = 1U << 1,
+enum ptun_indexed_kind {
+	PTUN_INDEXED_HANDSHAKE = 1U << 0,
+	PTUN_INDEXED_KEYPAIR = 1U << 1,
 };
 
-/* Embedded in a handshake or a keypair; @index is ours, chosen at random. */
-struct ptun_index_hashtable_entry {
-	struct ptun_peer *peer;
-	struct hlist_node index_hash;
-	enum ptun_index_hashtable_type type;
-	__le32 index;
-};
-
-struct ptun_index_hashtable {
-	DECLARE_HASHTABLE(hashtable, 13);
-	spinlock_t lock;	/* protects hashtable against writers */
-};
-
-struct ptun_index_hashtable *ptun_index_hashtable_alloc(void);
-void ptun_index_hashtable_free(struct ptun_index_hashtable *table);
-/* Give @entry a fresh random index unique in @table; returns it. */
-__le32 ptun_index_hashtable_insert(struct ptun_index_hashtable *table,
-				   struct ptun_index_hashtable_entry *entry);
-/* Put @new in @old's place, with @old's index; false if @old was not in. */
-bool ptun_index_hashtable_replace(struct ptun_index_hashtable *table,
-				  struct ptun_index_hashtable_entry *old,
-				  struct ptun_index_hashtable_entry *new);
-void ptun_index_hashtable_remove(struct ptun_index_hashtable *table,
-				 struct ptun_index_hashtable_entry *entry);
 /*
- * The entry of one of the @type_mask types with that index, and its peer
- * (with a reference, in *@peer); NULL if none or the peer is dying.
+ * What the index table holds, embedded in a handshake or a keypair.  @peer
+ * and @kind are set before the entry is first published and never change;
+ * @index changes only under the table's writer_lock, while the entry is out
+ * of the table.  The embedding object must outlive an RCU grace period after
+ * it leaves the table.
  */
-struct ptun_index_hashtable_entry *
-ptun_index_hashtable_lookup(struct ptun_index_hashtable *table,
-			    const enum ptun_index_hashtable_type type_mask,
-			    const __le32 index, struct ptun_peer **peer);
+struct ptun_indexed {
+	struct rhash_head node;
+	__le32 index;
+	enum ptun_indexed_kind kind;
+	struct ptun_peer *peer;
+};
+
+/*
+ * Receiver index -> handshake or keypair.  Lookups run under RCU; every
+ * change holds @writer_lock (a BH spinlock, taken from the handshake
+ * workers and from keypair release), which makes "give an entry a new
+ * index" and "let a keypair take over its handshake's index" atomic for
+ * the other writers.
+ */
+struct ptun_index_table {
+	struct rhashtable ht;
+	spinlock_t writer_lock;	/* serialises all changes, see above */
+};
+
+struct ptun_index_table *ptun_index_table_create(void);
+/* The table must be empty. */
+void ptun_index_table_destroy(struct ptun_index_table *table);
+/*
+ * Publish @entry under a fresh random index no other entry has, leaving the
+ * one it had; 0 or -ENOMEM (or -EBUSY while the table is too busy to grow).
+ */
+int ptun_index_table_assign(struct ptun_index_table *table, struct ptun_indexed *entry);
+/* @to takes over @from's index and place; false if @from was not in. */
+bool ptun_index_table_hand_over(struct ptun_index_table *table,
+				struct ptun_indexed *from, struct ptun_indexed *to);
+/* Take @entry out, if it is in. */
+void ptun_index_table_drop(struct ptun_index_table *table, struct ptun_indexed *entry);
+/*
+ * The entry of one of the @kinds with that index and its live peer (a
+ * reference, in *@peer); NULL if none.
+ */
+struct ptun_indexed *ptun_index_table_find(struct ptun_index_table *table,
+					   __le32 index, unsigned int kinds,
+					   struct ptun_peer **peer);
 
 #endif /* _PTUN_PEERLOOKUP_H */

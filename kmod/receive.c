@@ -128,29 +128,55 @@ static bool ptun_handshake_too_late(struct ptun_device *ptun,
 	return true;
 }
 
+/* A cookie reply answers a handshake we sent: its receiver index is ours. */
+static void ptun_receive_cookie_reply(struct ptun_device *ptun, struct sk_buff *skb)
+{
+	struct ptun_message_handshake_cookie *reply = (void *)skb->data;
+	struct ptun_peer *peer = NULL;
+
+	net_dbg_ratelimited("%s: received a cookie reply\n", ptun->dev->name);
+	if (!ptun_index_table_find(ptun->index_table, reply->receiver_index,
+				   PTUN_INDEXED_HANDSHAKE | PTUN_INDEXED_KEYPAIR, &peer)) {
+		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_UNKNOWN_RECEIVER);
+		return;
+	}
+	switch (ptun_cookie_stamp_take_reply(&peer->cookie_stamp, reply)) {
+	case PTUN_COOKIE_TAKEN:
+		ptun_count_handshake(peer, PTUN_A_HANDSHAKES_COOKIES_RECEIVED);
+		break;
+	case PTUN_COOKIE_UNASKED:
+		ptun_count_drop(ptun, peer, PTUN_A_DROPS_REPLAYED);
+		break;
+	case PTUN_COOKIE_FORGED:
+		net_dbg_ratelimited("%s: could not decrypt a cookie reply\n",
+				    ptun->dev->name);
+		ptun_count_drop(ptun, peer, PTUN_A_DROPS_HANDSHAKE_INVALID);
+		break;
+	}
+	ptun_peer_put(peer);
+}
+
 static void ptun_receive_handshake_packet(struct ptun_device *ptun,
 					  struct sk_buff *skb)
 {
 	__le32 type = PTUN_SKB_TYPE_LE32(skb);
-	enum ptun_cookie_mac_state mac_state;
+	enum ptun_mac_verdict macs;
 	struct ptun_peer *peer = NULL;
 	bool needs_cookie, under_load;
 
 	if (type == cpu_to_le32(PTUN_MESSAGE_HANDSHAKE_COOKIE)) {
-		net_dbg_ratelimited("%s: received a cookie reply\n", ptun->dev->name);
-		ptun_cookie_message_consume((struct ptun_message_handshake_cookie *)skb->data,
-					    ptun);
+		ptun_receive_cookie_reply(ptun, skb);
 		return;
 	}
 	if (ptun_handshake_too_late(ptun, skb))
 		return;
 
 	under_load = ptun_handshake_under_load(ptun);
-	mac_state = ptun_cookie_validate_packet(&ptun->cookie_checker, skb, under_load);
-	if ((under_load && mac_state == PTUN_VALID_MAC_WITH_COOKIE) ||
-	    (!under_load && mac_state == PTUN_VALID_MAC_BUT_NO_COOKIE)) {
+	macs = ptun_cookie_gate_check(&ptun->cookie_gate, skb, under_load);
+	if ((under_load && macs == PTUN_MACS_BOTH) ||
+	    (!under_load && macs == PTUN_MACS_MAC1_ONLY)) {
 		needs_cookie = false;
-	} else if (under_load && mac_state == PTUN_VALID_MAC_BUT_NO_COOKIE) {
+	} else if (under_load && macs == PTUN_MACS_MAC1_ONLY) {
 		needs_cookie = true;
 		ptun_count_drop(ptun, NULL, PTUN_A_DROPS_MAC2_NEEDED);
 	} else {
@@ -477,13 +503,12 @@ int ptun_packet_rx_poll(struct napi_struct *napi, int budget)
 static void ptun_packet_consume_data(struct ptun_device *ptun, struct sk_buff *skb)
 {
 	__le32 idx = ((struct ptun_message_data *)skb->data)->key_idx;
-	struct ptun_index_hashtable_entry *entry;
+	struct ptun_indexed *entry;
 	struct ptun_peer *peer = NULL;
 	int ret;
 
 	rcu_read_lock_bh();
-	entry = ptun_index_hashtable_lookup(ptun->index_hashtable,
-					    PTUN_INDEX_KEYPAIR, idx, &peer);
+	entry = ptun_index_table_find(ptun->index_table, idx, PTUN_INDEXED_KEYPAIR, &peer);
 	PACKET_CB(skb)->keypair = entry ?
 		ptun_noise_keypair_get(container_of(entry, struct ptun_noise_keypair,
 						    entry)) : NULL;

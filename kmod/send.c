@@ -55,7 +55,7 @@ void ptun_packet_send_handshake_initiation(struct ptun_peer *peer, bool is_retry
 			    &peer->endpoint.addr, is_retry ? ", again" : "");
 
 	if (ptun_noise_handshake_create_initiation(&packet, &peer->handshake)) {
-		ptun_cookie_add_mac_to_packet(&packet, sizeof(packet), peer);
+		ptun_cookie_stamp_message(&peer->cookie_stamp, &packet, sizeof(packet));
 		ptun_send_handshake_message(peer, &packet, sizeof(packet),
 					    PTUN_A_HANDSHAKES_INITIATIONS_SENT);
 		ptun_timers_handshake_initiated(peer);
@@ -104,7 +104,7 @@ void ptun_packet_send_handshake_response(struct ptun_peer *peer)
 			    &peer->endpoint.addr);
 
 	if (ptun_noise_handshake_create_response(&packet, &peer->handshake)) {
-		ptun_cookie_add_mac_to_packet(&packet, sizeof(packet), peer);
+		ptun_cookie_stamp_message(&peer->cookie_stamp, &packet, sizeof(packet));
 		if (ptun_noise_handshake_begin_session(&peer->handshake,
 						       &peer->keypairs)) {
 			ptun_timers_session_derived(peer);
@@ -123,8 +123,8 @@ void ptun_packet_send_handshake_cookie(struct ptun_device *ptun,
 
 	net_dbg_ratelimited("%s: under load, answering a handshake with a cookie\n",
 			    ptun->dev->name);
-	ptun_cookie_message_create(&packet, initiating_skb, sender_index,
-				   &ptun->cookie_checker);
+	ptun_cookie_gate_reply(&ptun->cookie_gate, initiating_skb, sender_index,
+			       &packet);
 	ptun_socket_send_buffer_as_reply_to_skb(ptun, initiating_skb, &packet,
 						sizeof(packet));
 }

@@ -166,14 +166,14 @@ static struct ptun_device *__init noise_test_device(const u8 private_key[PTUN_NO
 	ptun = netdev_priv(dev);
 	ptun->dev = dev;
 	ptun_noise_static_identity_init(&ptun->static_identity);
-	ptun_cookie_checker_init(&ptun->cookie_checker, ptun);
+	ptun_cookie_gate_init(&ptun->cookie_gate);
 	ptun_noise_set_static_identity(&ptun->static_identity, private_key);
-	ptun_cookie_checker_precompute_device_keys(&ptun->cookie_checker);
-	ptun->peer_hashtable = ptun_pubkey_hashtable_alloc();
-	ptun->index_hashtable = ptun_index_hashtable_alloc();
-	if (!ptun->peer_hashtable || !ptun->index_hashtable) {
-		ptun_pubkey_hashtable_free(ptun->peer_hashtable);
-		ptun_index_hashtable_free(ptun->index_hashtable);
+	ptun_cookie_gate_set_key(&ptun->cookie_gate, ptun->static_identity.static_public);
+	ptun->peer_table = ptun_peer_table_create();
+	ptun->index_table = ptun_index_table_create();
+	if (!ptun->peer_table || !ptun->index_table) {
+		ptun_peer_table_destroy(ptun->peer_table);
+		ptun_index_table_destroy(ptun->index_table);
 		free_netdev(dev);
 		return NULL;
 	}
@@ -184,8 +184,8 @@ static void __init noise_test_device_free(struct ptun_device *ptun)
 {
 	if (!ptun)
 		return;
-	ptun_pubkey_hashtable_free(ptun->peer_hashtable);
-	ptun_index_hashtable_free(ptun->index_hashtable);
+	ptun_peer_table_destroy(ptun->peer_table);
+	ptun_index_table_destroy(ptun->index_table);
 	free_netdev(ptun->dev);
 }
 
@@ -200,11 +200,13 @@ static struct ptun_peer *__init noise_test_peer(struct ptun_device *ptun,
 	peer->device = ptun;
 	ptun_noise_handshake_init(&peer->handshake, &ptun->static_identity,
 				  public_key, kat_preshared_key, peer);
-	ptun_cookie_init(&peer->latest_cookie);
-	ptun_cookie_checker_precompute_peer_keys(peer);
+	ptun_cookie_stamp_init(&peer->cookie_stamp, public_key);
 	ptun_noise_keypairs_init(&peer->keypairs);
 	kref_init(&peer->refcount);
-	ptun_pubkey_hashtable_add(ptun->peer_hashtable, peer);
+	if (ptun_peer_table_add(ptun->peer_table, peer)) {
+		kfree(peer);
+		return NULL;
+	}
 	return peer;
 }
 
@@ -212,13 +214,25 @@ static void __init noise_test_peer_free(struct noise_test *t, struct ptun_peer *
 {
 	if (!peer)
 		return;
-	ptun_pubkey_hashtable_remove(peer->device->peer_hashtable, peer);
+	ptun_peer_table_remove(peer->device->peer_table, peer);
 	ptun_noise_handshake_clear(&peer->handshake);
 	ptun_noise_keypairs_clear(&peer->keypairs);
 	noise_expect(t, kref_read(&peer->refcount) == 1, "a peer reference leaked");
 	/* Its handshakes allocated its counters. */
 	ptun_peer_counters_free(peer);
 	kfree(peer);
+}
+
+/* Whether @entry can be found by its index. */
+static bool __init noise_test_indexed(struct ptun_device *ptun, struct ptun_indexed *entry)
+{
+	struct ptun_indexed *found;
+	struct ptun_peer *peer;
+
+	found = ptun_index_table_find(ptun->index_table, entry->index,
+				      PTUN_INDEXED_HANDSHAKE | PTUN_INDEXED_KEYPAIR, &peer);
+	ptun_peer_put(peer);
+	return found == entry;
 }
 
 /* A handshake message as the receive path hands it over: outer headers behind skb->data. */
@@ -257,16 +271,15 @@ static struct sk_buff *__init noise_test_skb(const void *message, size_t len,
 	return skb;
 }
 
-static enum ptun_cookie_mac_state __init
+static enum ptun_mac_verdict __init
 noise_test_validate(struct ptun_device *ptun, const void *message, size_t len,
 		    bool ipv6, u16 port, bool check_cookie)
 {
 	struct sk_buff *skb = noise_test_skb(message, len, ipv6, port);
-	enum ptun_cookie_mac_state state = PTUN_INVALID_MAC;
+	enum ptun_mac_verdict state = PTUN_MACS_BAD;
 
 	if (skb)
-		state = ptun_cookie_validate_packet(&ptun->cookie_checker, skb,
-						    check_cookie);
+		state = ptun_cookie_gate_check(&ptun->cookie_gate, skb, check_cookie);
 	kfree_skb(skb);
 	return state;
 }
@@ -309,12 +322,13 @@ static void __init noise_test_known_handshake(struct noise_test *t)
 			  "known initiation: not created"))
 		return;
 	initiation.sender_index = cpu_to_le32(0x04030201);
-	ptun_cookie_add_mac_to_packet(&initiation, sizeof(initiation), t->initiator_peer);
+	ptun_cookie_stamp_message(&t->initiator_peer->cookie_stamp, &initiation,
+				  sizeof(initiation));
 	noise_expect(t, !memcmp(&initiation, kat_initiation, sizeof(initiation)),
 		     "known initiation: wrong bytes");
 	noise_expect(t, noise_test_validate(t->responder, &initiation, sizeof(initiation),
 					    false, 51820, false) ==
-		     PTUN_VALID_MAC_BUT_NO_COOKIE, "known initiation: MAC1 refused");
+		     PTUN_MACS_MAC1_ONLY, "known initiation: MAC1 refused");
 
 	peer = ptun_noise_handshake_consume_initiation(&initiation, t->responder);
 	if (!noise_expect(t, peer == t->responder_peer, "known initiation: not consumed"))
@@ -324,12 +338,12 @@ static void __init noise_test_known_handshake(struct noise_test *t)
 			  "known response: not created"))
 		goto out;
 	response.sender_index = cpu_to_le32(0x08070605);
-	ptun_cookie_add_mac_to_packet(&response, sizeof(response), peer);
+	ptun_cookie_stamp_message(&peer->cookie_stamp, &response, sizeof(response));
 	noise_expect(t, !memcmp(&response, kat_response, sizeof(response)),
 		     "known response: wrong bytes");
 	noise_expect(t, noise_test_validate(t->initiator, &response, sizeof(response),
 					    false, 51820, false) ==
-		     PTUN_VALID_MAC_BUT_NO_COOKIE, "known response: MAC1 refused");
+		     PTUN_MACS_MAC1_ONLY, "known response: MAC1 refused");
 	if (!noise_expect(t, ptun_noise_handshake_begin_session(&peer->handshake,
 								&peer->keypairs),
 			  "known response: no session for the responder"))
@@ -379,12 +393,12 @@ static void __init noise_test_tampering(struct noise_test *t,
 		if (i >= mac2) {
 			/* Only looked at under load. */
 			if (noise_test_validate(t->responder, &bad, sizeof(bad), false,
-						51820, true) == PTUN_VALID_MAC_WITH_COOKIE)
+						51820, true) == PTUN_MACS_BOTH)
 				break;
 			continue;
 		}
 		if (noise_test_validate(t->responder, &bad, sizeof(bad), false, 51820,
-					false) != PTUN_INVALID_MAC)
+					false) != PTUN_MACS_BAD)
 			break;
 		/* The handshake itself covers all but the type and sender index. */
 		if (i < offsetof(struct ptun_message_handshake_initiation,
@@ -433,7 +447,7 @@ static void __init noise_test_live_handshake(struct noise_test *t)
 	struct ptun_message_handshake_initiation initiation;
 	struct ptun_message_handshake_response response;
 	struct ptun_noise_keypair *old_current, *sent, *received;
-	struct ptun_index_hashtable_entry *entry;
+	struct ptun_indexed *entry;
 	struct ptun_peer *peer = NULL;
 
 	old_current = noise_test_slot(&initiator_keypairs->current_keypair);
@@ -441,7 +455,8 @@ static void __init noise_test_live_handshake(struct noise_test *t)
 								    &t->initiator_peer->handshake),
 			  "initiation: not created"))
 		return;
-	ptun_cookie_add_mac_to_packet(&initiation, sizeof(initiation), t->initiator_peer);
+	ptun_cookie_stamp_message(&t->initiator_peer->cookie_stamp, &initiation,
+				  sizeof(initiation));
 
 	/* Newer than the last one, but too soon after it. */
 	handshake->last_initiation_consumption = ktime_get_coarse_boottime_ns();
@@ -467,7 +482,7 @@ static void __init noise_test_live_handshake(struct noise_test *t)
 			  ptun_noise_handshake_begin_session(&peer->handshake, responder_keypairs),
 			  "response: no session for the responder"))
 		return;
-	ptun_cookie_add_mac_to_packet(&response, sizeof(response), peer);
+	ptun_cookie_stamp_message(&peer->cookie_stamp, &response, sizeof(response));
 	noise_expect(t, !noise_test_slot(&responder_keypairs->current_keypair) &&
 		     !noise_test_slot(&responder_keypairs->previous_keypair),
 		     "response: the unconfirmed known session was kept");
@@ -498,15 +513,15 @@ static void __init noise_test_live_handshake(struct noise_test *t)
 		     "session: confirmation did not promote next to current");
 
 	/* The initiator finds its keypair by the index the responder sends to. */
-	entry = ptun_index_hashtable_lookup(t->initiator->index_hashtable,
-					    PTUN_INDEX_KEYPAIR, received->remote_index, &peer);
+	entry = ptun_index_table_find(t->initiator->index_table, received->remote_index,
+				      PTUN_INDEXED_KEYPAIR, &peer);
 	noise_expect(t, entry == &sent->entry && peer == t->initiator_peer,
 		     "session: keypair not found by its index");
 	ptun_peer_put(peer);
 	peer = NULL;
-	noise_expect(t, !ptun_index_hashtable_lookup(t->initiator->index_hashtable,
-						     PTUN_INDEX_HANDSHAKE,
-						     received->remote_index, &peer),
+	noise_expect(t, !ptun_index_table_find(t->initiator->index_table,
+					       received->remote_index,
+					       PTUN_INDEXED_HANDSHAKE, &peer),
 		     "session: keypair found as a handshake");
 
 	ptun_noise_expire_current_peer_keypairs(t->initiator_peer);
@@ -519,61 +534,63 @@ out:
 /* A cookie reply from the responder, then MAC2 from the initiator with the cookie. */
 static void __init noise_test_cookies(struct noise_test *t)
 {
-	struct ptun_cookie_checker *checker = &t->responder->cookie_checker;
-	struct ptun_cookie *cookie = &t->initiator_peer->latest_cookie;
+	struct ptun_cookie_stamp *stamp = &t->initiator_peer->cookie_stamp;
+	struct ptun_cookie_gate *gate = &t->responder->cookie_gate;
 	struct ptun_message_handshake_initiation initiation;
 	struct ptun_message_handshake_cookie reply, bad;
 	struct sk_buff *skb;
 
-	memcpy(checker->secret, kat_cookie_secret, sizeof(checker->secret));
-	checker->secret_birthdate = ktime_get_coarse_boottime_ns();
+	memcpy(gate->secret, kat_cookie_secret, sizeof(gate->secret));
+	gate->secret_born = ktime_get_coarse_boottime_ns();
 
 	if (!noise_expect(t, ptun_noise_handshake_create_initiation(&initiation,
 								    &t->initiator_peer->handshake),
 			  "cookie: no initiation"))
 		return;
-	ptun_cookie_add_mac_to_packet(&initiation, sizeof(initiation), t->initiator_peer);
+	ptun_cookie_stamp_message(stamp, &initiation, sizeof(initiation));
 	skb = noise_test_skb(&initiation, sizeof(initiation), false, 51820);
 	if (!noise_expect(t, skb, "cookie: no memory"))
 		return;
-	noise_expect(t, ptun_cookie_validate_packet(checker, skb, true) ==
-		     PTUN_VALID_MAC_BUT_NO_COOKIE, "cookie: MAC2 without a cookie");
-	ptun_cookie_message_create(&reply, skb, initiation.sender_index, checker);
+	noise_expect(t, ptun_cookie_gate_check(gate, skb, true) == PTUN_MACS_MAC1_ONLY,
+		     "cookie: MAC2 without a cookie");
+	ptun_cookie_gate_reply(gate, skb, initiation.sender_index, &reply);
 	kfree_skb(skb);
 
 	bad = reply;
 	bad.encrypted_cookie[3] ^= 1;
-	ptun_cookie_message_consume(&bad, t->initiator);
-	noise_expect(t, !cookie->is_valid, "cookie: tampered reply taken");
-	ptun_cookie_message_consume(&reply, t->initiator);
-	noise_expect(t, cookie->is_valid && !memcmp(cookie->cookie, kat_cookie, PTUN_COOKIE_LEN),
+	noise_expect(t, ptun_cookie_stamp_take_reply(stamp, &bad) == PTUN_COOKIE_FORGED &&
+		     !stamp->has_cookie, "cookie: tampered reply taken");
+	noise_expect(t, ptun_cookie_stamp_take_reply(stamp, &reply) == PTUN_COOKIE_TAKEN &&
+		     !memcmp(stamp->cookie, kat_cookie, PTUN_COOKIE_LEN),
 		     "cookie: reply not taken, or not the known cookie");
+	noise_expect(t, ptun_cookie_stamp_take_reply(stamp, &reply) == PTUN_COOKIE_UNASKED,
+		     "cookie: second reply to one message taken");
 
 	memcpy(&initiation, kat_initiation, sizeof(initiation));
-	ptun_cookie_add_mac_to_packet(&initiation, sizeof(initiation), t->initiator_peer);
+	ptun_cookie_stamp_message(stamp, &initiation, sizeof(initiation));
 	noise_expect(t, !memcmp(initiation.macs.mac2, kat_initiation_mac2, PTUN_COOKIE_LEN),
 		     "cookie: wrong MAC2");
 	noise_expect(t, noise_test_validate(t->responder, &initiation, sizeof(initiation),
-					    false, 51820, true) == PTUN_VALID_MAC_WITH_COOKIE,
+					    false, 51820, true) == PTUN_MACS_BOTH,
 		     "cookie: MAC2 refused");
 	noise_expect(t, noise_test_validate(t->responder, &initiation, sizeof(initiation),
-					    false, 51821, true) == PTUN_VALID_MAC_BUT_NO_COOKIE,
+					    false, 51821, true) == PTUN_MACS_MAC1_ONLY,
 		     "cookie: MAC2 taken from another port");
 
 	/* The same over IPv6, with a fresh message and reply. */
-	ptun_cookie_add_mac_to_packet(&initiation, sizeof(initiation), t->initiator_peer);
+	ptun_cookie_stamp_message(stamp, &initiation, sizeof(initiation));
 	skb = noise_test_skb(&initiation, sizeof(initiation), true, 51820);
 	if (!noise_expect(t, skb, "cookie: no memory"))
 		return;
-	ptun_cookie_message_create(&reply, skb, t->initiator_peer->handshake.entry.index,
-				   checker);
+	ptun_cookie_gate_reply(gate, skb, initiation.sender_index, &reply);
 	kfree_skb(skb);
-	ptun_cookie_message_consume(&reply, t->initiator);
-	ptun_cookie_add_mac_to_packet(&initiation, sizeof(initiation), t->initiator_peer);
+	noise_expect(t, ptun_cookie_stamp_take_reply(stamp, &reply) == PTUN_COOKIE_TAKEN,
+		     "cookie: IPv6 reply not taken");
+	ptun_cookie_stamp_message(stamp, &initiation, sizeof(initiation));
 	noise_expect(t, noise_test_validate(t->responder, &initiation, sizeof(initiation),
-					    true, 51820, true) == PTUN_VALID_MAC_WITH_COOKIE &&
+					    true, 51820, true) == PTUN_MACS_BOTH &&
 		     noise_test_validate(t->responder, &initiation, sizeof(initiation),
-					 false, 51820, true) == PTUN_VALID_MAC_BUT_NO_COOKIE,
+					 false, 51820, true) == PTUN_MACS_MAC1_ONLY,
 		     "cookie: IPv6 MAC2");
 }
 
@@ -605,7 +622,7 @@ static void __init noise_test_bad_keys(struct noise_test *t)
 	if (!noise_expect(t, peer, "no memory"))
 		return;
 	noise_expect(t, !ptun_noise_handshake_create_initiation(&initiation, &peer->handshake) &&
-		     hlist_unhashed(&peer->handshake.entry.index_hash) &&
+		     !noise_test_indexed(t->initiator, &peer->handshake.entry) &&
 		     peer->handshake.state == PTUN_HANDSHAKE_ZEROED,
 		     "handshake with a low-order peer key");
 	noise_test_peer_free(t, peer);
