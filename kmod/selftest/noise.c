@@ -155,6 +155,16 @@ static bool __init noise_expect(struct noise_test *t, bool ok, const char *what)
 	return ok;
 }
 
+static void __init noise_test_device_free(struct ptun_device *ptun)
+{
+	if (!ptun)
+		return;
+	ptun_peer_table_destroy(ptun->peer_table);
+	ptun_index_table_destroy(ptun->index_table);
+	free_percpu(ptun->counters);
+	free_netdev(ptun->dev);
+}
+
 static struct ptun_device *__init noise_test_device(const u8 private_key[PTUN_NOISE_PUBLIC_KEY_LEN])
 {
 	struct net_device *dev;
@@ -171,22 +181,13 @@ static struct ptun_device *__init noise_test_device(const u8 private_key[PTUN_NO
 	ptun_cookie_gate_set_key(&ptun->cookie_gate, ptun->static_identity.static_public);
 	ptun->peer_table = ptun_peer_table_create();
 	ptun->index_table = ptun_index_table_create();
-	if (!ptun->peer_table || !ptun->index_table) {
-		ptun_peer_table_destroy(ptun->peer_table);
-		ptun_index_table_destroy(ptun->index_table);
-		free_netdev(dev);
+	/* The flooded, tampered and replayed handshakes count as drops. */
+	ptun->counters = ptun_counters_alloc();
+	if (!ptun->peer_table || !ptun->index_table || !ptun->counters) {
+		noise_test_device_free(ptun);
 		return NULL;
 	}
 	return ptun;
-}
-
-static void __init noise_test_device_free(struct ptun_device *ptun)
-{
-	if (!ptun)
-		return;
-	ptun_peer_table_destroy(ptun->peer_table);
-	ptun_index_table_destroy(ptun->index_table);
-	free_netdev(ptun->dev);
 }
 
 /* Just what noise.c, cookie.c and peerlookup.c use of a peer. */
