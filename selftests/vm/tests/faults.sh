@@ -38,10 +38,11 @@ need_fail_nth() {
 # the call meets fewer than n failure points; PREPARE, if set, runs before
 # each call.  Sets $points.
 walk() {
-	local name=$1 check=$2 n hit status replies
+	local name=$1 check=$2 n hit status replies started=$SECONDS
 	shift 2
 	for ((n = 1; ; n++)); do
 		[ $n -le $MAX_POINTS ] || fail "$name: more than $MAX_POINTS failure points"
+		[ $((n % 25)) -ne 0 ] || echo "# $name: $n failure points in $((SECONDS - started)) s"
 		[ -z "${PREPARE:-}" ] || $PREPARE
 		read -r hit status replies <<<"$("$FAIL_NTH" "$n" "$@")"
 		case $hit:$status in
@@ -55,7 +56,7 @@ walk() {
 		[ "$hit" = hit ] || break
 	done
 	points=$((n - 1))
-	echo "# $name: $points failure points, each failed cleanly"
+	echo "# $name: $points failure points, each failed cleanly ($((SECONDS - started)) s)"
 	[ $points -gt 0 ] || fail "$name: no failure point at all: fail-nth did not take"
 }
 
