@@ -4,7 +4,7 @@
 # make KVER=V       the module for kernel V: a full version or a series (6.1, 6.12)
 # make check        install what is missing, build, run unit and VM tests:
 #                   every scenario file on 6.1, all but the tools' own on
-#                   6.12, a share on the debug kernel (under an hour)
+#                   6.12, a share on the debug kernel (target: under 1 h)
 # make check-full   the same with every scenario file on both Debian kernels
 # make check-debug  every VM scenario on the debug kernel (KASAN, kmemleak,
 #                   lockdep, UBSAN, ...), built once from Debian's source
