@@ -50,7 +50,7 @@ copy_over() {
 # (iperf3 -n stops its receiver when the sender has written the last byte,
 # so what it counts as received is no proof of delivery).  Not on the debug
 # kernel: its figures say nothing, and its 4 MiB cost a minute there.
-iperf_both_ways() {
+copy_then_iperf() {
 	copy_over a b 10.10.0.2 5301
 	copy_over b a 10.10.0.1 5302
 	if [ "$PTUN_SLOW" -gt 1 ]; then
@@ -77,7 +77,7 @@ PY
 ptun_ptun() {
 	two_hosts ptun ptun
 	traffic_both_ways
-	iperf_both_ways
+	copy_then_iperf
 	counters_agree
 }
 
@@ -91,14 +91,14 @@ ptun_ptun_outer_ipv6() {
 ptun_initiates_to_wireguard() {
 	two_hosts ptun wireguard
 	traffic_both_ways
-	iperf_both_ways
+	copy_then_iperf
 	counters_agree
 }
 
 wireguard_initiates_to_ptun() {
 	two_hosts wireguard ptun
 	traffic_both_ways
-	iperf_both_ways
+	copy_then_iperf
 	counters_agree
 }
 
