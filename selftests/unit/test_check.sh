@@ -5,9 +5,9 @@
 # feeds make check's counting (selftests/relay.sh), the scenario runner
 # (selftests/vm/lib.sh) and selftests/vm/files what broken tests do - a
 # crash after some results, a silent exit 1, a file that stops half way, a
-# PTUN_ONLY name that matches nothing, a guest whose kernel warned - and
-# expects a "not ok" for each; and expects passes and skips to be counted
-# as such.  The fake scenario files touch no network and run on the host;
+# PTUN_ONLY or PTUN_SKIP name that matches nothing, a guest whose kernel
+# warned - and expects a "not ok" for each; and expects passes and skips
+# (PTUN_SKIP's too) to be counted as such.  The fake scenario files touch no network and run on the host;
 # one case boots the 6.1 guest (selftests/vm/run), about 20 s.  Prints
 # TAP-ish lines.
 set -uo pipefail
@@ -16,7 +16,7 @@ TOP=$(pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "1..18"
+echo "1..20"
 n=0 nfailed=0
 
 # counted COMMAND...: COMMAND relayed as make check relays a step, with
@@ -133,8 +133,14 @@ expect "files: a scenario that skips is counted apart, and says why" "2 0 1" \
 expect "files: a file that exits 1 without a \"not ok\" fails" "1 1 0" \
 	'^not ok 1 - \[t silent\] exited 1 without reporting a failure$' files "$work/silent.sh"
 expect "files: a PTUN_ONLY name that is no scenario fails the file" "1 1 0" \
-	'^not ok 1 - \[t fake\] PTUN_ONLY names no scenario of this file: typo$' \
+	'^not ok 1 - \[t fake\] PTUN_ONLY or PTUN_SKIP names no scenario of this file: typo$' \
 	files "$work/fake.sh:passes typo"
+PTUN_SKIP="fake.sh:fails other.sh:whatever" PTUN_SKIP_WHY="a soak" \
+	expect "files: a PTUN_SKIP scenario is counted as skipped, not run" "2 0 1" \
+	'^ok 2 - \[t fake\] a failing scenario # SKIP a soak$' files "$work/fake.sh:passes fails"
+PTUN_SKIP="fake.sh:typo" expect "files: a PTUN_SKIP name that is no scenario fails the file" "1 1 0" \
+	'^not ok 1 - \[t fake\] PTUN_ONLY or PTUN_SKIP names no scenario of this file: typo$' \
+	files "$work/fake.sh:passes"
 expect "files: a file with no scenario to run fails" "1 1 0" \
 	'^not ok 1 - \[t empty\] the file has no scenario to run$' files "$work/empty.sh"
 
