@@ -9,7 +9,6 @@
 #include <linux/rwlock.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
-#include <linux/timer.h>
 #include <linux/workqueue.h>
 #include <net/dst_cache.h>
 
@@ -17,6 +16,7 @@
 #include "counters.h"
 #include "noise.h"
 #include "queueing.h"
+#include "timers.h"
 
 struct ptun_device;
 
@@ -53,8 +53,7 @@ struct ptun_endpoint {
  * Locking: configuration fields are written under the device's update_lock;
  * @endpoint under @endpoint_lock (read on every send, written when a peer
  * roams); @rx_bytes/@tx_bytes are updated by the serial receive/transmit
- * paths only and read with READ_ONCE; the timers' bookkeeping fields are
- * touched only from the timer callbacks and the packet paths of this peer.
+ * paths only and read with READ_ONCE; @timers as timers.h says.
  */
 struct ptun_peer {
 	struct ptun_device *device;
@@ -67,18 +66,14 @@ struct ptun_peer {
 	rwlock_t endpoint_lock;	/* protects endpoint */
 	struct ptun_noise_handshake handshake;
 	atomic64_t last_sent_handshake;
-	struct work_struct transmit_handshake_work, clear_peer_work, transmit_packet_work;
+	struct work_struct transmit_handshake_work, transmit_packet_work;
 	struct ptun_cookie_stamp cookie_stamp;
 	struct rhash_head pubkey_node;	/* in the device's peer_table */
 	u64 rx_bytes, tx_bytes;
 	/* Drops, handshakes: NULL until the first, then set once (cmpxchg). */
 	struct ptun_peer_counters *counters;
-	struct timer_list timer_retransmit_handshake, timer_send_keepalive;
-	struct timer_list timer_new_handshake, timer_zero_key_material;
-	struct timer_list timer_persistent_keepalive;
-	unsigned int timer_handshake_attempts;
+	struct ptun_timers timers;
 	u16 persistent_keepalive_interval;
-	bool timer_need_another_keepalive;
 	bool sent_lastminute_handshake;
 	struct timespec64 walltime_last_handshake;
 	struct kref refcount;

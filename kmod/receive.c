@@ -16,6 +16,7 @@
 
 #include "cookie.h"
 #include "device.h"
+#include "netlink.h"
 #include "peer.h"
 #include "queueing.h"
 #include "socket.h"
@@ -156,6 +157,17 @@ static void ptun_receive_cookie_reply(struct ptun_device *ptun, struct sk_buff *
 	ptun_peer_put(peer);
 }
 
+/*
+ * A session is confirmed both ways (our response's first data came, or a
+ * response to our initiation): what the dump and the events report.
+ */
+static void ptun_handshake_done(struct ptun_peer *peer)
+{
+	peer->sent_lastminute_handshake = false;
+	ktime_get_real_ts64(&peer->walltime_last_handshake);
+	ptun_nl_notify_peer(peer, PTUN_EVENT_HANDSHAKE);
+}
+
 static void ptun_receive_handshake_packet(struct ptun_device *ptun,
 					  struct sk_buff *skb)
 {
@@ -235,8 +247,9 @@ static void ptun_receive_handshake_packet(struct ptun_device *ptun,
 				    &peer->endpoint.addr);
 		if (ptun_noise_handshake_begin_session(&peer->handshake,
 						       &peer->keypairs)) {
-			ptun_timers_session_derived(peer);
-			ptun_timers_handshake_complete(peer);
+			ptun_timers_event(peer, PTUN_EV_SESSION_DERIVED |
+						PTUN_EV_HANDSHAKE_DONE);
+			ptun_handshake_done(peer);
 			/*
 			 * Staged data confirms the session to the responder;
 			 * with none staged, an empty packet does.
@@ -248,8 +261,7 @@ static void ptun_receive_handshake_packet(struct ptun_device *ptun,
 	local_bh_disable();
 	ptun_update_rx_stats(peer, skb->len);
 	local_bh_enable();
-	ptun_timers_any_authenticated_packet_received(peer);
-	ptun_timers_any_authenticated_packet_traversal(peer);
+	ptun_timers_event(peer, PTUN_EV_GOT_AUTH);
 	ptun_peer_put(peer);
 }
 
@@ -375,12 +387,13 @@ static void ptun_packet_consume_data_done(struct ptun_peer *peer,
 
 	if (unlikely(ptun_noise_received_with_keypair(&peer->keypairs,
 						      PACKET_CB(skb)->keypair))) {
-		ptun_timers_handshake_complete(peer);
+		ptun_timers_event(peer, PTUN_EV_HANDSHAKE_DONE);
+		ptun_handshake_done(peer);
 		ptun_packet_send_staged_packets(peer);
 	}
 	ptun_keep_key_fresh(peer);
-	ptun_timers_any_authenticated_packet_received(peer);
-	ptun_timers_any_authenticated_packet_traversal(peer);
+	ptun_timers_event(peer, skb->len ? PTUN_EV_GOT_AUTH | PTUN_EV_GOT_DATA :
+					   PTUN_EV_GOT_AUTH);
 
 	if (unlikely(!skb->len)) {
 		ptun_update_rx_stats(peer, ptun_message_data_len(0));
@@ -389,7 +402,6 @@ static void ptun_packet_consume_data_done(struct ptun_peer *peer,
 				    &peer->endpoint.addr);
 		goto drop;
 	}
-	ptun_timers_data_received(peer);
 
 	if (unlikely(skb_network_header(skb) < skb->head))
 		goto dishonest_size;

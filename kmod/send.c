@@ -31,8 +31,7 @@
 static void ptun_send_handshake_message(struct ptun_peer *peer, void *message,
 					size_t len, int what)
 {
-	ptun_timers_any_authenticated_packet_traversal(peer);
-	ptun_timers_any_authenticated_packet_sent(peer);
+	ptun_timers_event(peer, PTUN_EV_SENT_AUTH);
 	atomic64_set(&peer->last_sent_handshake, ktime_get_coarse_boottime_ns());
 	if (ptun_socket_send_buffer_to_peer(peer, message, len, PTUN_HANDSHAKE_DSCP))
 		ptun_count_drop(peer->device, peer, PTUN_A_DROPS_SEND_FAILED);
@@ -58,7 +57,7 @@ void ptun_packet_send_handshake_initiation(struct ptun_peer *peer, bool is_retry
 		ptun_cookie_stamp_message(&peer->cookie_stamp, &packet, sizeof(packet));
 		ptun_send_handshake_message(peer, &packet, sizeof(packet),
 					    PTUN_A_HANDSHAKES_INITIATIONS_SENT);
-		ptun_timers_handshake_initiated(peer);
+		ptun_timers_event(peer, PTUN_EV_SENT_INITIATION);
 	}
 	memzero_explicit(&packet, sizeof(packet));
 }
@@ -76,7 +75,7 @@ void ptun_packet_send_queued_handshake_initiation(struct ptun_peer *peer,
 						  bool is_retry)
 {
 	if (!is_retry)
-		peer->timer_handshake_attempts = 0;
+		ptun_timers_fresh_handshake(&peer->timers);
 
 	rcu_read_lock_bh();
 	/* The worker checks this again; checking here saves queueing it. */
@@ -107,7 +106,7 @@ void ptun_packet_send_handshake_response(struct ptun_peer *peer)
 		ptun_cookie_stamp_message(&peer->cookie_stamp, &packet, sizeof(packet));
 		if (ptun_noise_handshake_begin_session(&peer->handshake,
 						       &peer->keypairs)) {
-			ptun_timers_session_derived(peer);
+			ptun_timers_event(peer, PTUN_EV_SESSION_DERIVED);
 			ptun_send_handshake_message(peer, &packet, sizeof(packet),
 						    PTUN_A_HANDSHAKES_RESPONSES_SENT);
 		}
@@ -236,10 +235,8 @@ static void ptun_packet_sent(struct ptun_peer *peer, struct sk_buff *skb)
 		ptun_count_drop(peer->device, peer, PTUN_A_DROPS_SEND_FAILED);
 		return;
 	}
-	ptun_timers_any_authenticated_packet_traversal(peer);
-	ptun_timers_any_authenticated_packet_sent(peer);
-	if (!is_keepalive)
-		ptun_timers_data_sent(peer);
+	ptun_timers_event(peer, is_keepalive ? PTUN_EV_SENT_AUTH :
+					  PTUN_EV_SENT_AUTH | PTUN_EV_SENT_DATA);
 }
 
 void ptun_packet_tx_worker(struct work_struct *work)

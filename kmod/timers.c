@@ -1,20 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Timers of a peer.  What each one does, in the protocol's terms:
+ * A peer's protocol clock.
  *
- * retransmit_handshake: no response to our initiation within REKEY_TIMEOUT
- *	(plus jitter): send another, up to MAX_TIMER_HANDSHAKES times, then
- *	give up and drop what waited for the session.
- * send_keepalive: we received data and sent nothing back for
- *	KEEPALIVE_TIMEOUT: send an empty packet so the peer knows we are alive.
- * new_handshake: we sent data and heard nothing for KEEPALIVE_TIMEOUT +
- *	REKEY_TIMEOUT: the session may be dead, start a new handshake.
- * zero_key_material: no new session for 3 * REJECT_AFTER_TIME: wipe keys.
- * persistent_keepalive: the user's keepalive interval, for NAT mappings.
+ * The whitepaper's timer rules, each as one row of ptun_rules[]: the
+ * events that arm it (if it is not armed already: the earliest such event
+ * counts), the events that arm it afresh (the latest counts), the events
+ * that disarm it, its delay and what it does when due:
  *
- * The timers are armed only while the device is up and the peer alive;
- * ptun_timers_stop() is called once the peer is dead, so nothing re-arms
- * them after it.
+ *   rule           arms        afresh           disarms         delay
+ *   retransmit     -           initiation sent  handshake done  REKEY_TIMEOUT + jitter
+ *   keepalive      data came   -                anything sent,  KEEPALIVE_TIMEOUT
+ *                                               gave up
+ *   new handshake  data sent   -                anything came   KEEPALIVE_TIMEOUT +
+ *                                                               REKEY_TIMEOUT + jitter
+ *   zero keys      gave up     session derived  -               3 * REJECT_AFTER_TIME
+ *   persistent     -           anything sent    -               the user's interval
+ *                              or came
+ *
+ * retransmit: no response to our initiation: send it again, up to
+ *	MAX_TIMER_HANDSHAKES times, then give up on it and on what waited
+ *	for it.
+ * keepalive: the peer sent us data and we had nothing to answer: an empty
+ *	message tells it the session is alive.
+ * new handshake: we sent data and heard nothing back: the session may be
+ *	dead on the peer's side; start another.
+ * zero keys: no new session for a long time: wipe the keys.
+ * persistent: keep NAT mappings open, as the user asked.
+ *
+ * The timer runs only while the device is up and the peer alive, and
+ * ptun_timers_stop() runs once one of them is no longer so.
  */
 #include <linux/jiffies.h>
 #include <linux/random.h>
@@ -26,66 +40,88 @@
 #include "socket.h"
 #include "timers.h"
 
-static void ptun_mod_peer_timer(struct ptun_peer *peer, struct timer_list *timer,
-				unsigned long expires)
+struct ptun_rule {
+	unsigned int arms, afresh, disarms;
+	/* An armed rule moved later takes no lock (the hot paths' rule). */
+	bool lazy;
+	/* In jiffies; 0: do not arm. */
+	unsigned long (*delay)(const struct ptun_peer *peer);
+	void (*due)(struct ptun_peer *peer);
+};
+
+static inline struct ptun_peer *ptun_timers_peer(struct ptun_timers *timers)
 {
-	rcu_read_lock_bh();
-	if (likely(netif_running(peer->device->dev) && !READ_ONCE(peer->is_dead)))
-		mod_timer(timer, expires);
-	rcu_read_unlock_bh();
+	return container_of(timers, struct ptun_peer, timers);
 }
 
-static unsigned long ptun_rekey_jitter(void)
+static unsigned long ptun_jitter(void)
 {
 	return get_random_u32_below(PTUN_REKEY_TIMEOUT_JITTER_MAX_JIFFIES);
 }
 
-static void ptun_expired_retransmit_handshake(struct timer_list *timer)
+static unsigned long ptun_retransmit_delay(const struct ptun_peer *peer)
 {
-	struct ptun_peer *peer = from_timer(peer, timer, timer_retransmit_handshake);
+	return PTUN_REKEY_TIMEOUT * HZ + ptun_jitter();
+}
 
-	if (peer->timer_handshake_attempts > PTUN_MAX_TIMER_HANDSHAKES) {
-		net_dbg_ratelimited("%s: handshake with peer %llu (%pISpfsc) gave up after %d attempts\n",
-				    peer->device->dev->name, peer->internal_id,
-				    &peer->endpoint.addr, PTUN_MAX_TIMER_HANDSHAKES + 2);
-		ptun_count_handshake(peer, PTUN_A_HANDSHAKES_GAVE_UP);
-		ptun_nl_notify_peer(peer, PTUN_EVENT_HANDSHAKE_GAVE_UP);
-		timer_delete(&peer->timer_send_keepalive);
-		/* Nothing will carry these now; do not let them wait forever. */
-		ptun_packet_purge_staged_packets(peer);
-		if (!timer_pending(&peer->timer_zero_key_material))
-			ptun_mod_peer_timer(peer, &peer->timer_zero_key_material,
-					    jiffies + PTUN_REJECT_AFTER_TIME * 3 * HZ);
+static unsigned long ptun_keepalive_delay(const struct ptun_peer *peer)
+{
+	return PTUN_KEEPALIVE_TIMEOUT * HZ;
+}
+
+static unsigned long ptun_new_handshake_delay(const struct ptun_peer *peer)
+{
+	return (PTUN_KEEPALIVE_TIMEOUT + PTUN_REKEY_TIMEOUT) * HZ + ptun_jitter();
+}
+
+static unsigned long ptun_zero_keys_delay(const struct ptun_peer *peer)
+{
+	return 3 * PTUN_REJECT_AFTER_TIME * HZ;
+}
+
+static unsigned long ptun_persistent_delay(const struct ptun_peer *peer)
+{
+	return READ_ONCE(peer->persistent_keepalive_interval) * HZ;
+}
+
+static void ptun_give_up(struct ptun_peer *peer)
+{
+	net_dbg_ratelimited("%s: peer %llu (%pISpfsc) never answered %u initiations: giving up\n",
+			    peer->device->dev->name, peer->internal_id,
+			    &peer->endpoint.addr, PTUN_MAX_TIMER_HANDSHAKES + 2);
+	ptun_count_handshake(peer, PTUN_A_HANDSHAKES_GAVE_UP);
+	ptun_nl_notify_peer(peer, PTUN_EVENT_HANDSHAKE_GAVE_UP);
+	/* Nothing will carry these now; do not let them wait forever. */
+	ptun_packet_purge_staged_packets(peer);
+	ptun_timers_event(peer, PTUN_EV_GAVE_UP);
+}
+
+static void ptun_retransmit_due(struct ptun_peer *peer)
+{
+	unsigned int retries = READ_ONCE(peer->timers.retries);
+
+	if (retries > PTUN_MAX_TIMER_HANDSHAKES) {
+		ptun_give_up(peer);
 		return;
 	}
-	++peer->timer_handshake_attempts;
+	WRITE_ONCE(peer->timers.retries, retries + 1);
 	ptun_count_handshake(peer, PTUN_A_HANDSHAKES_TIMEOUTS);
-	net_dbg_ratelimited("%s: no handshake response from peer %llu (%pISpfsc) after %d seconds, retrying (try %d)\n",
+	net_dbg_ratelimited("%s: peer %llu (%pISpfsc) did not answer within %d s: initiation %u\n",
 			    peer->device->dev->name, peer->internal_id,
-			    &peer->endpoint.addr, PTUN_REKEY_TIMEOUT,
-			    peer->timer_handshake_attempts + 1);
+			    &peer->endpoint.addr, PTUN_REKEY_TIMEOUT, retries + 2);
 	/* The source address may be what is wrong: let routing pick again. */
 	ptun_socket_clear_peer_endpoint_src(peer);
 	ptun_packet_send_queued_handshake_initiation(peer, true);
 }
 
-static void ptun_expired_send_keepalive(struct timer_list *timer)
+static void ptun_keepalive_due(struct ptun_peer *peer)
 {
-	struct ptun_peer *peer = from_timer(peer, timer, timer_send_keepalive);
-
 	ptun_packet_send_keepalive(peer);
-	if (peer->timer_need_another_keepalive) {
-		peer->timer_need_another_keepalive = false;
-		ptun_mod_peer_timer(peer, &peer->timer_send_keepalive,
-				    jiffies + PTUN_KEEPALIVE_TIMEOUT * HZ);
-	}
 }
 
-static void ptun_expired_new_handshake(struct timer_list *timer)
+static void ptun_new_handshake_due(struct ptun_peer *peer)
 {
-	struct ptun_peer *peer = from_timer(peer, timer, timer_new_handshake);
-
-	net_dbg_ratelimited("%s: no reply from peer %llu (%pISpfsc) to our data for %d seconds, new handshake\n",
+	net_dbg_ratelimited("%s: peer %llu (%pISpfsc) sent nothing for %d s after our data: new handshake\n",
 			    peer->device->dev->name, peer->internal_id,
 			    &peer->endpoint.addr,
 			    PTUN_KEEPALIVE_TIMEOUT + PTUN_REKEY_TIMEOUT);
@@ -93,126 +129,189 @@ static void ptun_expired_new_handshake(struct timer_list *timer)
 	ptun_packet_send_queued_handshake_initiation(peer, false);
 }
 
-static void ptun_expired_zero_key_material(struct timer_list *timer)
+/* Wiping takes locks that sleep: done by a work item. */
+static void ptun_zero_keys_due(struct ptun_peer *peer)
 {
-	struct ptun_peer *peer = from_timer(peer, timer, timer_zero_key_material);
-
-	/* Wiping takes locks that sleep: leave timer context. */
 	rcu_read_lock_bh();
 	if (!READ_ONCE(peer->is_dead)) {
 		ptun_peer_get(peer);
 		if (!queue_work(peer->device->handshake_send_wq,
-				&peer->clear_peer_work))
+				&peer->timers.zero_keys_work))
 			ptun_peer_put(peer);
 	}
 	rcu_read_unlock_bh();
 }
 
-static void ptun_queued_expired_zero_key_material(struct work_struct *work)
+static void ptun_zero_keys_worker(struct work_struct *work)
 {
-	struct ptun_peer *peer = container_of(work, struct ptun_peer, clear_peer_work);
+	struct ptun_peer *peer = container_of(work, struct ptun_peer,
+					      timers.zero_keys_work);
 
-	net_dbg_ratelimited("%s: zeroing keys of peer %llu (%pISpfsc): no new session for %d seconds\n",
+	net_dbg_ratelimited("%s: peer %llu (%pISpfsc) had no new session for %d s: keys wiped\n",
 			    peer->device->dev->name, peer->internal_id,
-			    &peer->endpoint.addr, PTUN_REJECT_AFTER_TIME * 3);
+			    &peer->endpoint.addr, 3 * PTUN_REJECT_AFTER_TIME);
 	ptun_noise_handshake_clear(&peer->handshake);
 	ptun_noise_keypairs_clear(&peer->keypairs);
 	ptun_nl_notify_peer(peer, PTUN_EVENT_SESSION_EXPIRED);
 	ptun_peer_put(peer);
 }
 
-static void ptun_expired_send_persistent_keepalive(struct timer_list *timer)
+static void ptun_persistent_due(struct ptun_peer *peer)
 {
-	struct ptun_peer *peer = from_timer(peer, timer, timer_persistent_keepalive);
-
-	if (likely(peer->persistent_keepalive_interval))
+	if (READ_ONCE(peer->persistent_keepalive_interval))
 		ptun_packet_send_keepalive(peer);
 }
 
-void ptun_timers_data_sent(struct ptun_peer *peer)
+static const struct ptun_rule ptun_rules[PTUN_RULES] = {
+	[PTUN_RULE_RETRANSMIT] = {
+		.afresh = PTUN_EV_SENT_INITIATION,
+		.disarms = PTUN_EV_HANDSHAKE_DONE,
+		.delay = ptun_retransmit_delay,
+		.due = ptun_retransmit_due,
+	},
+	[PTUN_RULE_KEEPALIVE] = {
+		.arms = PTUN_EV_GOT_DATA,
+		.disarms = PTUN_EV_SENT_AUTH | PTUN_EV_GAVE_UP,
+		.delay = ptun_keepalive_delay,
+		.due = ptun_keepalive_due,
+	},
+	[PTUN_RULE_NEW_HANDSHAKE] = {
+		.arms = PTUN_EV_SENT_DATA,
+		.disarms = PTUN_EV_GOT_AUTH,
+		.delay = ptun_new_handshake_delay,
+		.due = ptun_new_handshake_due,
+	},
+	[PTUN_RULE_ZERO_KEYS] = {
+		.arms = PTUN_EV_GAVE_UP,
+		.afresh = PTUN_EV_SESSION_DERIVED,
+		.delay = ptun_zero_keys_delay,
+		.due = ptun_zero_keys_due,
+	},
+	[PTUN_RULE_PERSISTENT] = {
+		.afresh = PTUN_EV_SENT_AUTH | PTUN_EV_GOT_AUTH,
+		.lazy = true,
+		.delay = ptun_persistent_delay,
+		.due = ptun_persistent_due,
+	},
+};
+
+/*
+ * Whether the timer may be set.  Called with bottom halves off, which
+ * holds off the RCU grace period that device close and peer removal wait
+ * for before they stop the timer.
+ */
+static bool ptun_timers_may_run(const struct ptun_peer *peer)
 {
-	if (!timer_pending(&peer->timer_new_handshake))
-		ptun_mod_peer_timer(peer, &peer->timer_new_handshake,
-				    jiffies + (PTUN_KEEPALIVE_TIMEOUT + PTUN_REKEY_TIMEOUT) * HZ +
-				    ptun_rekey_jitter());
+	return netif_running(peer->device->dev) && !READ_ONCE(peer->is_dead);
 }
 
-void ptun_timers_data_received(struct ptun_peer *peer)
+static void ptun_rule_arm(struct ptun_peer *peer, enum ptun_timer_rule r)
 {
-	if (likely(netif_running(peer->device->dev))) {
-		if (!timer_pending(&peer->timer_send_keepalive))
-			ptun_mod_peer_timer(peer, &peer->timer_send_keepalive,
-					    jiffies + PTUN_KEEPALIVE_TIMEOUT * HZ);
-		else
-			peer->timer_need_another_keepalive = true;
+	struct ptun_timers *timers = &peer->timers;
+	unsigned long delay = ptun_rules[r].delay(peer), due;
+
+	if (!delay)
+		return;
+	due = jiffies + delay;
+	if (ptun_rules[r].lazy && test_bit(r, &timers->armed) &&
+	    !time_before(due, READ_ONCE(timers->due[r]))) {
+		if (READ_ONCE(timers->due[r]) != due)
+			WRITE_ONCE(timers->due[r], due);
+		return;
+	}
+	spin_lock_bh(&timers->lock);
+	if (ptun_timers_may_run(peer)) {
+		WRITE_ONCE(timers->due[r], due);
+		set_bit(r, &timers->armed);
+		timer_reduce(&timers->timer, due);
+	}
+	spin_unlock_bh(&timers->lock);
+}
+
+void ptun_timers_event(struct ptun_peer *peer, unsigned int events)
+{
+	struct ptun_timers *timers = &peer->timers;
+	const struct ptun_rule *rule;
+	enum ptun_timer_rule r;
+
+	if (events & PTUN_EV_HANDSHAKE_DONE)
+		WRITE_ONCE(timers->retries, 0);
+	for (r = 0; r < PTUN_RULES; r++) {
+		rule = &ptun_rules[r];
+		if ((events & rule->disarms) && test_bit(r, &timers->armed))
+			clear_bit(r, &timers->armed);
+	}
+	for (r = 0; r < PTUN_RULES; r++) {
+		rule = &ptun_rules[r];
+		if ((events & rule->afresh) ||
+		    ((events & rule->arms) && !test_bit(r, &timers->armed)))
+			ptun_rule_arm(peer, r);
 	}
 }
 
-/* Any of our packets doubles as a keepalive. */
-void ptun_timers_any_authenticated_packet_sent(struct ptun_peer *peer)
+/*
+ * Take the rules that are due off the armed set, and set the timer for
+ * the earliest of the rest.
+ */
+static unsigned long ptun_timers_take_due(struct ptun_timers *timers)
 {
-	timer_delete(&peer->timer_send_keepalive);
+	unsigned long now = jiffies, fired = 0, next = 0, due;
+	struct ptun_peer *peer = ptun_timers_peer(timers);
+	bool more = false;
+	unsigned int r;
+
+	spin_lock_bh(&timers->lock);
+	for_each_set_bit(r, &timers->armed, PTUN_RULES) {
+		due = READ_ONCE(timers->due[r]);
+		if (!time_before(now, due)) {
+			clear_bit(r, &timers->armed);
+			fired |= BIT(r);
+		} else if (!more || time_before(due, next)) {
+			next = due;
+			more = true;
+		}
+	}
+	if (more && ptun_timers_may_run(peer))
+		mod_timer(&timers->timer, next);
+	spin_unlock_bh(&timers->lock);
+	return fired;
 }
 
-/* The peer is alive: no need to suspect the session. */
-void ptun_timers_any_authenticated_packet_received(struct ptun_peer *peer)
+static void ptun_timers_expired(struct timer_list *timer)
 {
-	timer_delete(&peer->timer_new_handshake);
-}
+	struct ptun_timers *timers = container_of(timer, struct ptun_timers, timer);
+	struct ptun_peer *peer = ptun_timers_peer(timers);
+	unsigned long fired = ptun_timers_take_due(timers);
+	unsigned int r;
 
-void ptun_timers_handshake_initiated(struct ptun_peer *peer)
-{
-	ptun_mod_peer_timer(peer, &peer->timer_retransmit_handshake,
-			    jiffies + PTUN_REKEY_TIMEOUT * HZ + ptun_rekey_jitter());
-}
-
-void ptun_timers_handshake_complete(struct ptun_peer *peer)
-{
-	timer_delete(&peer->timer_retransmit_handshake);
-	peer->timer_handshake_attempts = 0;
-	peer->sent_lastminute_handshake = false;
-	ktime_get_real_ts64(&peer->walltime_last_handshake);
-	ptun_nl_notify_peer(peer, PTUN_EVENT_HANDSHAKE);
-}
-
-void ptun_timers_session_derived(struct ptun_peer *peer)
-{
-	ptun_mod_peer_timer(peer, &peer->timer_zero_key_material,
-			    jiffies + PTUN_REJECT_AFTER_TIME * 3 * HZ);
-}
-
-/* Sent or received, authenticated: the NAT mapping was refreshed. */
-void ptun_timers_any_authenticated_packet_traversal(struct ptun_peer *peer)
-{
-	u16 interval = READ_ONCE(peer->persistent_keepalive_interval);
-
-	if (interval)
-		ptun_mod_peer_timer(peer, &peer->timer_persistent_keepalive,
-				    jiffies + interval * HZ);
+	/* Outside the lock: what a rule does reports events of its own. */
+	for_each_set_bit(r, &fired, PTUN_RULES)
+		ptun_rules[r].due(peer);
 }
 
 void ptun_timers_init(struct ptun_peer *peer)
 {
-	timer_setup(&peer->timer_retransmit_handshake,
-		    ptun_expired_retransmit_handshake, 0);
-	timer_setup(&peer->timer_send_keepalive, ptun_expired_send_keepalive, 0);
-	timer_setup(&peer->timer_new_handshake, ptun_expired_new_handshake, 0);
-	timer_setup(&peer->timer_zero_key_material,
-		    ptun_expired_zero_key_material, 0);
-	timer_setup(&peer->timer_persistent_keepalive,
-		    ptun_expired_send_persistent_keepalive, 0);
-	INIT_WORK(&peer->clear_peer_work, ptun_queued_expired_zero_key_material);
-	peer->timer_handshake_attempts = 0;
-	peer->sent_lastminute_handshake = false;
-	peer->timer_need_another_keepalive = false;
+	struct ptun_timers *timers = &peer->timers;
+
+	timer_setup(&timers->timer, ptun_timers_expired, 0);
+	spin_lock_init(&timers->lock);
+	timers->armed = 0;
+	timers->retries = 0;
+	INIT_WORK(&timers->zero_keys_work, ptun_zero_keys_worker);
 }
 
+/*
+ * The device went down or the peer is dead (checked by every path that
+ * sets the timer), so nothing arms a rule again; disarm all of them and
+ * wait for a callback and a wipe in flight.
+ */
 void ptun_timers_stop(struct ptun_peer *peer)
 {
-	timer_delete_sync(&peer->timer_retransmit_handshake);
-	timer_delete_sync(&peer->timer_send_keepalive);
-	timer_delete_sync(&peer->timer_new_handshake);
-	timer_delete_sync(&peer->timer_zero_key_material);
-	timer_delete_sync(&peer->timer_persistent_keepalive);
-	flush_work(&peer->clear_peer_work);
+	struct ptun_timers *timers = &peer->timers;
+
+	spin_lock_bh(&timers->lock);
+	WRITE_ONCE(timers->armed, 0);
+	spin_unlock_bh(&timers->lock);
+	timer_delete_sync(&timers->timer);
+	flush_work(&timers->zero_keys_work);
 }
