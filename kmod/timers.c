@@ -129,17 +129,14 @@ static void ptun_new_handshake_due(struct ptun_peer *peer)
 	ptun_packet_send_queued_handshake_initiation(peer, false);
 }
 
-/* Wiping takes locks that sleep: done by a work item. */
+/*
+ * Wiping takes locks that sleep: a work item does it.  It holds no
+ * reference: only this timer queues it, and ptun_timers_stop() stops the
+ * timer, then flushes the work, before a peer can be freed.
+ */
 static void ptun_zero_keys_due(struct ptun_peer *peer)
 {
-	rcu_read_lock_bh();
-	if (!READ_ONCE(peer->is_dead)) {
-		ptun_peer_get(peer);
-		if (!queue_work(peer->device->handshake_send_wq,
-				&peer->timers.zero_keys_work))
-			ptun_peer_put(peer);
-	}
-	rcu_read_unlock_bh();
+	queue_work(peer->device->handshake_send_wq, &peer->timers.zero_keys_work);
 }
 
 static void ptun_zero_keys_worker(struct work_struct *work)
@@ -153,7 +150,6 @@ static void ptun_zero_keys_worker(struct work_struct *work)
 	ptun_noise_handshake_clear(&peer->handshake);
 	ptun_noise_keypairs_clear(&peer->keypairs);
 	ptun_nl_notify_peer(peer, PTUN_EVENT_SESSION_EXPIRED);
-	ptun_peer_put(peer);
 }
 
 static void ptun_persistent_due(struct ptun_peer *peer)
