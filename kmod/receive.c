@@ -159,10 +159,12 @@ static void ptun_receive_cookie_reply(struct ptun_device *ptun, struct sk_buff *
 
 /*
  * A session is confirmed both ways (our response's first data came, or a
- * response to our initiation): what the dump and the events report.
+ * response to our initiation): the timers, and what the dump and the
+ * events report.
  */
 static void ptun_handshake_done(struct ptun_peer *peer)
 {
+	ptun_timers_event(peer, PTUN_EV_HANDSHAKE_DONE);
 	peer->sent_lastminute_handshake = false;
 	ktime_get_real_ts64(&peer->walltime_last_handshake);
 	ptun_nl_notify_peer(peer, PTUN_EVENT_HANDSHAKE);
@@ -247,8 +249,7 @@ static void ptun_receive_handshake_packet(struct ptun_device *ptun,
 				    &peer->endpoint.addr);
 		if (ptun_noise_handshake_begin_session(&peer->handshake,
 						       &peer->keypairs)) {
-			ptun_timers_event(peer, PTUN_EV_SESSION_DERIVED |
-						PTUN_EV_HANDSHAKE_DONE);
+			ptun_timers_event(peer, PTUN_EV_SESSION_DERIVED);
 			ptun_handshake_done(peer);
 			/*
 			 * Staged data confirms the session to the responder;
@@ -387,7 +388,6 @@ static void ptun_packet_consume_data_done(struct ptun_peer *peer,
 
 	if (unlikely(ptun_noise_received_with_keypair(&peer->keypairs,
 						      PACKET_CB(skb)->keypair))) {
-		ptun_timers_event(peer, PTUN_EV_HANDSHAKE_DONE);
 		ptun_handshake_done(peer);
 		ptun_packet_send_staged_packets(peer);
 	}

@@ -42,10 +42,15 @@
 
 struct ptun_rule {
 	unsigned int arms, afresh, disarms;
-	/* An armed rule moved later takes no lock (the hot paths' rule). */
-	bool lazy;
-	/* In jiffies; 0: do not arm. */
-	unsigned long (*delay)(const struct ptun_peer *peer);
+	/* The delay, plus up to a third of a second at random if @jitter. */
+	unsigned int seconds;
+	bool jitter;
+	/*
+	 * The delay is the user's interval instead (none: not armed), and
+	 * every packet arms the rule afresh: an armed one moved later takes
+	 * no lock.
+	 */
+	bool user_interval;
 	void (*due)(struct ptun_peer *peer);
 };
 
@@ -54,34 +59,14 @@ static inline struct ptun_peer *ptun_timers_peer(struct ptun_timers *timers)
 	return container_of(timers, struct ptun_peer, timers);
 }
 
-static unsigned long ptun_jitter(void)
+/* In jiffies; 0: do not arm. */
+static unsigned long ptun_rule_delay(const struct ptun_peer *peer,
+				     const struct ptun_rule *rule)
 {
-	return get_random_u32_below(PTUN_REKEY_TIMEOUT_JITTER_MAX_JIFFIES);
-}
-
-static unsigned long ptun_retransmit_delay(const struct ptun_peer *peer)
-{
-	return PTUN_REKEY_TIMEOUT * HZ + ptun_jitter();
-}
-
-static unsigned long ptun_keepalive_delay(const struct ptun_peer *peer)
-{
-	return PTUN_KEEPALIVE_TIMEOUT * HZ;
-}
-
-static unsigned long ptun_new_handshake_delay(const struct ptun_peer *peer)
-{
-	return (PTUN_KEEPALIVE_TIMEOUT + PTUN_REKEY_TIMEOUT) * HZ + ptun_jitter();
-}
-
-static unsigned long ptun_zero_keys_delay(const struct ptun_peer *peer)
-{
-	return 3 * PTUN_REJECT_AFTER_TIME * HZ;
-}
-
-static unsigned long ptun_persistent_delay(const struct ptun_peer *peer)
-{
-	return READ_ONCE(peer->persistent_keepalive_interval) * HZ;
+	if (rule->user_interval)
+		return READ_ONCE(peer->persistent_keepalive_interval) * HZ;
+	return rule->seconds * HZ + (rule->jitter ?
+		get_random_u32_below(PTUN_REKEY_TIMEOUT_JITTER_MAX_JIFFIES) : 0);
 }
 
 static void ptun_give_up(struct ptun_peer *peer)
@@ -162,31 +147,32 @@ static const struct ptun_rule ptun_rules[PTUN_RULES] = {
 	[PTUN_RULE_RETRANSMIT] = {
 		.afresh = PTUN_EV_SENT_INITIATION,
 		.disarms = PTUN_EV_HANDSHAKE_DONE,
-		.delay = ptun_retransmit_delay,
+		.seconds = PTUN_REKEY_TIMEOUT,
+		.jitter = true,
 		.due = ptun_retransmit_due,
 	},
 	[PTUN_RULE_KEEPALIVE] = {
 		.arms = PTUN_EV_GOT_DATA,
 		.disarms = PTUN_EV_SENT_AUTH | PTUN_EV_GAVE_UP,
-		.delay = ptun_keepalive_delay,
+		.seconds = PTUN_KEEPALIVE_TIMEOUT,
 		.due = ptun_keepalive_due,
 	},
 	[PTUN_RULE_NEW_HANDSHAKE] = {
 		.arms = PTUN_EV_SENT_DATA,
 		.disarms = PTUN_EV_GOT_AUTH,
-		.delay = ptun_new_handshake_delay,
+		.seconds = PTUN_KEEPALIVE_TIMEOUT + PTUN_REKEY_TIMEOUT,
+		.jitter = true,
 		.due = ptun_new_handshake_due,
 	},
 	[PTUN_RULE_ZERO_KEYS] = {
 		.arms = PTUN_EV_GAVE_UP,
 		.afresh = PTUN_EV_SESSION_DERIVED,
-		.delay = ptun_zero_keys_delay,
+		.seconds = 3 * PTUN_REJECT_AFTER_TIME,
 		.due = ptun_zero_keys_due,
 	},
 	[PTUN_RULE_PERSISTENT] = {
 		.afresh = PTUN_EV_SENT_AUTH | PTUN_EV_GOT_AUTH,
-		.lazy = true,
-		.delay = ptun_persistent_delay,
+		.user_interval = true,
 		.due = ptun_persistent_due,
 	},
 };
@@ -203,13 +189,13 @@ static bool ptun_timers_may_run(const struct ptun_peer *peer)
 
 static void ptun_rule_arm(struct ptun_peer *peer, enum ptun_timer_rule r)
 {
+	unsigned long delay = ptun_rule_delay(peer, &ptun_rules[r]), due;
 	struct ptun_timers *timers = &peer->timers;
-	unsigned long delay = ptun_rules[r].delay(peer), due;
 
 	if (!delay)
 		return;
 	due = jiffies + delay;
-	if (ptun_rules[r].lazy && test_bit(r, &timers->armed) &&
+	if (ptun_rules[r].user_interval && test_bit(r, &timers->armed) &&
 	    !time_before(due, READ_ONCE(timers->due[r]))) {
 		if (READ_ONCE(timers->due[r]) != due)
 			WRITE_ONCE(timers->due[r], due);
