@@ -17,6 +17,7 @@
 #include <linux/random.h>
 #include <linux/udp.h>
 
+#include "compat.h"
 #include "cookie.h"
 #include "timers.h"
 
@@ -37,7 +38,8 @@ static void label_hash(u8 out[PTUN_NOISE_SYMMETRIC_KEY_LEN], const char *label,
 	/* The labels are 8 bytes, no terminator: "mac1----", "cookie--". */
 	memcpy(input, label, 8);
 	memcpy(input + 8, public_key, PTUN_NOISE_PUBLIC_KEY_LEN);
-	blake2s(out, input, NULL, PTUN_NOISE_SYMMETRIC_KEY_LEN, sizeof(input), 0);
+	ptun_compat_blake2s(out, input, NULL, PTUN_NOISE_SYMMETRIC_KEY_LEN,
+			    sizeof(input), 0);
 }
 
 void ptun_mac_keys_derive(struct ptun_mac_keys *keys,
@@ -50,15 +52,15 @@ void ptun_mac_keys_derive(struct ptun_mac_keys *keys,
 void ptun_mac1(u8 mac[PTUN_COOKIE_LEN], const void *message, size_t len,
 	       const u8 key[PTUN_NOISE_SYMMETRIC_KEY_LEN])
 {
-	blake2s(mac, message, key, PTUN_COOKIE_LEN, MAC1_COVERS(len),
-		PTUN_NOISE_SYMMETRIC_KEY_LEN);
+	ptun_compat_blake2s(mac, message, key, PTUN_COOKIE_LEN,
+			    MAC1_COVERS(len), PTUN_NOISE_SYMMETRIC_KEY_LEN);
 }
 
 void ptun_mac2(u8 mac[PTUN_COOKIE_LEN], const void *message, size_t len,
 	       const u8 cookie[PTUN_COOKIE_LEN])
 {
-	blake2s(mac, message, cookie, PTUN_COOKIE_LEN, MAC2_COVERS(len),
-		PTUN_COOKIE_LEN);
+	ptun_compat_blake2s(mac, message, cookie, PTUN_COOKIE_LEN,
+			    MAC2_COVERS(len), PTUN_COOKIE_LEN);
 }
 
 void ptun_cookie_of_source(u8 cookie[PTUN_COOKIE_LEN],
@@ -69,8 +71,8 @@ void ptun_cookie_of_source(u8 cookie[PTUN_COOKIE_LEN],
 
 	memcpy(source, addr, addr_len);
 	memcpy(source + addr_len, &port, sizeof(port));
-	blake2s(cookie, source, secret, PTUN_COOKIE_LEN, addr_len + sizeof(port),
-		PTUN_NOISE_HASH_LEN);
+	ptun_compat_blake2s(cookie, source, secret, PTUN_COOKIE_LEN,
+			    addr_len + sizeof(port), PTUN_NOISE_HASH_LEN);
 }
 
 void ptun_cookie_seal(struct ptun_message_handshake_cookie *reply,

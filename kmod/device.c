@@ -333,7 +333,6 @@ err_encrypt:
 }
 
 static int ptun_newlink(struct net *src_net, struct net_device *dev,
-			struct nlattr *tb[], struct nlattr *data[],
 			struct netlink_ext_ack *extack)
 {
 	struct ptun_device *ptun = netdev_priv(dev);
@@ -396,11 +395,13 @@ err_counters:
 	return ret;
 }
 
+PTUN_COMPAT_NEWLINK(ptun_newlink)
+
 static struct rtnl_link_ops ptun_link_ops __read_mostly = {
 	.kind = PTUN_LINK_KIND,
 	.priv_size = sizeof(struct ptun_device),
 	.setup = ptun_setup,
-	.newlink = ptun_newlink,
+	.newlink = ptun_newlink_compat,
 };
 
 /* NULL unless dev is a ptun device; the caller holds a reference on dev. */

@@ -20,6 +20,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "compat.h"
 #include "device.h"
 #include "noise.h"
 #include "peer.h"
@@ -34,10 +35,10 @@ static atomic64_t keypair_counter = ATOMIC64_INIT(0);
 
 void __init ptun_noise_init(void)
 {
-	struct blake2s_state state;
+	struct blake2s_ctx state;
 
-	blake2s(handshake_init_chaining_key, (const u8 *)noise_construction, NULL,
-		PTUN_NOISE_HASH_LEN, sizeof(noise_construction) - 1, 0);
+	ptun_compat_blake2s(handshake_init_chaining_key, (const u8 *)noise_construction,
+			    NULL, PTUN_NOISE_HASH_LEN, sizeof(noise_construction) - 1, 0);
 	blake2s_init(&state, PTUN_NOISE_HASH_LEN);
 	blake2s_update(&state, handshake_init_chaining_key, PTUN_NOISE_HASH_LEN);
 	blake2s_update(&state, (const u8 *)noise_identifier,
@@ -51,7 +52,7 @@ static void hmac(u8 out[PTUN_NOISE_HASH_LEN], const u8 *in, size_t in_len,
 {
 	u8 pad[BLAKE2S_BLOCK_SIZE] __aligned(__alignof__(u32));
 	u8 inner[PTUN_NOISE_HASH_LEN] __aligned(__alignof__(u32));
-	struct blake2s_state state;
+	struct blake2s_ctx state;
 	int i;
 
 	memset(pad, 0, sizeof(pad));
@@ -109,7 +110,7 @@ static void kdf(u8 *first, u8 *second, u8 *third, const u8 *data,
 /* h = HASH(h || data) */
 static void mix_hash(u8 hash[PTUN_NOISE_HASH_LEN], const u8 *data, size_t len)
 {
-	struct blake2s_state state;
+	struct blake2s_ctx state;
 
 	blake2s_init(&state, PTUN_NOISE_HASH_LEN);
 	blake2s_update(&state, hash, PTUN_NOISE_HASH_LEN);
@@ -375,6 +376,9 @@ void ptun_noise_handshake_invalidate_precomputed(struct ptun_noise_handshake *ha
  */
 static bool handshake_static_static(struct ptun_noise_handshake *handshake)
 {
+	/* All zeros: 7.x kernels no longer export curve25519_null_point. */
+	static const u8 null_point[PTUN_NOISE_PUBLIC_KEY_LEN];
+
 	struct ptun_noise_static_identity *identity = handshake->static_identity;
 
 	if (unlikely(!identity->has_identity))
@@ -385,7 +389,7 @@ static bool handshake_static_static(struct ptun_noise_handshake *handshake)
 				  identity->static_private, handshake->remote_static);
 	}
 	return crypto_memneq(handshake->precomputed_static_static,
-			     curve25519_null_point, PTUN_NOISE_PUBLIC_KEY_LEN);
+			     null_point, PTUN_NOISE_PUBLIC_KEY_LEN);
 }
 
 /*

@@ -13,10 +13,10 @@
 #include <linux/udp.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
-#include <net/ipv6_stubs.h>
 #include <net/route.h>
 #include <net/udp_tunnel.h>
 
+#include "compat.h"
 #include "device.h"
 #include "netlink.h"
 #include "peer.h"
@@ -97,9 +97,9 @@ static int ptun_send4(struct ptun_device *ptun, struct sk_buff *skb,
 	}
 
 	skb->ignore_df = 1;
-	udp_tunnel_xmit_skb(rt, sock, skb, fl.saddr, fl.daddr, ds,
-			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
-			    fl.fl4_dport, false, false);
+	ptun_compat_udp_tunnel_xmit_skb(rt, sock, skb, fl.saddr, fl.daddr, ds,
+					ip4_dst_hoplimit(&rt->dst), fl.fl4_sport,
+					fl.fl4_dport);
 	goto out;
 
 err:
@@ -149,7 +149,7 @@ static int ptun_send6(struct ptun_device *ptun, struct sk_buff *skb,
 			if (cache)
 				dst_cache_reset(cache);
 		}
-		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sock), sock, &fl, NULL);
+		dst = ptun_compat_ipv6_dst_lookup_flow(sock_net(sock), sock, &fl);
 		if (IS_ERR(dst)) {
 			ret = PTR_ERR(dst);
 			net_dbg_ratelimited("%s: no route to %pISpfsc, error %d\n",
@@ -161,9 +161,9 @@ static int ptun_send6(struct ptun_device *ptun, struct sk_buff *skb,
 	}
 
 	skb->ignore_df = 1;
-	udp_tunnel6_xmit_skb(dst, sock, skb, skb->dev, &fl.saddr, &fl.daddr, ds,
-			     ip6_dst_hoplimit(dst), 0, fl.fl6_sport,
-			     fl.fl6_dport, false);
+	ptun_compat_udp_tunnel6_xmit_skb(dst, sock, skb, &fl.saddr, &fl.daddr, ds,
+					 ip6_dst_hoplimit(dst), fl.fl6_sport,
+					 fl.fl6_dport);
 	goto out;
 
 err:
@@ -372,7 +372,7 @@ static void ptun_socket_setup(struct ptun_device *ptun, struct socket *sock)
 	};
 
 	/* Fill in sk_user_data before the socket can see a packet. */
-	setup_udp_tunnel_sock(sock_net(sock->sk), sock, &cfg);
+	ptun_compat_setup_udp_tunnel_sock(sock_net(sock->sk), sock, &cfg);
 	sock->sk->sk_allocation = GFP_ATOMIC;
 	sock->sk->sk_sndbuf = INT_MAX;
 }
@@ -420,7 +420,7 @@ retry:
 
 		ret = ptun_socket_open(net, AF_INET6, bound, &new6);
 		if (ret < 0) {
-			udp_tunnel_sock_release(new4);
+			ptun_compat_udp_tunnel_sock_release(new4);
 			new4 = NULL;
 			if (ret == -EADDRINUSE && retries-- > 0)
 				goto retry;
@@ -456,7 +456,7 @@ void ptun_socket_reinit(struct ptun_device *ptun, struct sock *new4,
 	/* Senders may still hold the old sockets under RCU. */
 	synchronize_net();
 	if (old4)
-		udp_tunnel_sock_release(old4->sk_socket);
+		ptun_compat_udp_tunnel_sock_release(old4->sk_socket);
 	if (old6)
-		udp_tunnel_sock_release(old6->sk_socket);
+		ptun_compat_udp_tunnel_sock_release(old6->sk_socket);
 }

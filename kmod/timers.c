@@ -33,6 +33,7 @@
 #include <linux/jiffies.h>
 #include <linux/random.h>
 
+#include "compat.h"
 #include "device.h"
 #include "netlink.h"
 #include "peer.h"
