@@ -1,11 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make              ptun.ko (kmod/ptun.ko) for the default kernel, and ptunctl
-# make KVER=V       the module for kernel V: a full version or a series (6.1, 6.12)
+# make KVER=V       the module for kernel V: a full version or a series (6.1,
+#                   6.12: trixie's, newest: trixie-backports' 7.x, also by
+#                   its series, e.g. 7.3); see "Supported kernels" in README.md
 # make check        install what is missing, build, run unit and VM tests:
 #                   every scenario file on 6.1, all but the tools' own on
-#                   6.12, a share on the debug kernel (target: under 1 h)
-# make check-full   the same with every scenario file on both Debian kernels
+#                   the newest, a share on trixie's 6.12 and on the debug
+#                   kernel (target: under 1 h)
+# make check-full   the same with every scenario file on every Debian kernel
 # make check-debug  every VM scenario on the debug kernel (KASAN, kmemleak,
 #                   lockdep, UBSAN, ...), built once from Debian's source
 # make demo         the narrated demo, in a VM: a VPN between four hosts
@@ -35,18 +38,23 @@ TOP := $(CURDIR)
 KERNEL := $(TOP)/selftests/vm/kernel
 
 # The default kernel is the one Debian's linux-headers-amd64 points at.  A
-# series (6.1, 6.12) is resolved to a full version, fetching it if need be.
-# Both are expanded only by the recipes that build modules.
+# series (6.1, 6.12, newest) is resolved to a full version, fetching it if
+# need be (selftests/vm/kernel says which series there are when it is not
+# one).  Both are expanded only by the recipes that build modules.
 KVER ?= $(shell dpkg-query -W -f='$${Depends}' linux-headers-amd64 2>/dev/null | \
 	  sed -n 's/^linux-headers-\([^ ,]*\).*/\1/p')
-kver = $(if $(KVER),$(if $(filter 3,$(words $(subst ., ,$(KVER)))),$(KVER),$(shell \
-	$(KERNEL) fetch $(KVER))),$(error no kernel headers: run 'make deps' or set KVER))
-KDIR ?= $(shell $(KERNEL) headers $(kver))
+kver = $(if $(KVER),$(if $(filter 3,$(words $(subst ., ,$(KVER)))),$(KVER),$(or $(shell \
+	$(KERNEL) fetch $(KVER)),$(error KVER=$(KVER): no such kernel))),$(error \
+	no kernel headers: run 'make deps' or set KVER))
+KDIR ?= $(or $(shell $(KERNEL) headers $(kver)),$(error no headers for $(kver)))
+# Trixie's kernels build their modules in the trixie root (KRUN runs the
+# build there; see selftests/vm/trixie-root).
+KRUN ?= $(shell $(KERNEL) runner $(kver))
 
 all: kmod tools
 
 kmod:
-	$(MAKE) -C $(KDIR) M=$(TOP) modules
+	$(KRUN) $(MAKE) -C $(KDIR) M=$(TOP) modules
 
 tools:
 	$(MAKE) -C tools/ptunctl
@@ -57,7 +65,7 @@ BUILD ?= $(kver)
 module-for:
 	@mkdir -p build/$(BUILD)
 	@cp -a -u Kbuild kmod uapi build/$(BUILD)/
-	$(MAKE) -C $(KDIR) M=$(TOP)/build/$(BUILD) modules
+	$(KRUN) $(MAKE) -C $(KDIR) M=$(TOP)/build/$(BUILD) modules
 
 # The debug flavour for KVER: build/VERSION-debug/kmod/ptun.ko.
 debug-module-for:
