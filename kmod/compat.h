@@ -46,6 +46,50 @@ static inline struct nlattr **ptun_compat_dump_attrs(struct netlink_callback *cb
 #endif
 }
 
+/*
+ * From 6.7 the core allocates and frees dev->tstats for a device that says
+ * so in its setup, and 7.x's tunnel transmit warns when it has not said.
+ * Older kernels leave them to the driver's ndo_init and ndo_uninit.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+static inline void ptun_compat_setup_tstats(struct net_device *dev)
+{
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+}
+
+static inline int ptun_compat_alloc_tstats(struct net_device *dev)
+{
+	return 0;
+}
+
+static inline void ptun_compat_free_tstats(struct net_device *dev)
+{
+}
+#else
+static inline void ptun_compat_setup_tstats(struct net_device *dev)
+{
+}
+
+static inline int ptun_compat_alloc_tstats(struct net_device *dev)
+{
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	return dev->tstats ? 0 : -ENOMEM;
+}
+
+static inline void ptun_compat_free_tstats(struct net_device *dev)
+{
+	free_percpu(dev->tstats);
+}
+#endif
+
+/*
+ * 6.17 added WQ_PERCPU, and 7.x warns about a workqueue that is neither
+ * WQ_PERCPU nor WQ_UNBOUND; before, per-CPU was what no flag meant.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 17, 0)
+#define WQ_PERCPU 0
+#endif
+
 /* 6.16 renamed from_timer() to timer_container_of(). */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 16, 0)
 #define timer_container_of(var, timer, field) from_timer(var, timer, field)

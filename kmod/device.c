@@ -175,13 +175,12 @@ err:
 
 static int ptun_init(struct net_device *dev)
 {
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	return dev->tstats ? 0 : -ENOMEM;
+	return ptun_compat_alloc_tstats(dev);
 }
 
 static void ptun_uninit(struct net_device *dev)
 {
-	free_percpu(dev->tstats);
+	ptun_compat_free_tstats(dev);
 }
 
 static const struct net_device_ops ptun_netdev_ops = {
@@ -258,6 +257,7 @@ static void ptun_setup(struct net_device *dev)
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	ptun_compat_set_lltx(dev);
+	ptun_compat_setup_tstats(dev);
 	/* The route is still needed to answer with ICMP. */
 	netif_keep_dst(dev);
 	dev->hard_header_len = 0;
@@ -287,12 +287,12 @@ static int ptun_alloc_workqueues(struct ptun_device *ptun)
 	const char *name = ptun->dev->name;
 
 	ptun->handshake_receive_wq = alloc_workqueue("ptun-kex-rx-%s",
-						     WQ_CPU_INTENSIVE | WQ_FREEZABLE,
+						     WQ_PERCPU | WQ_CPU_INTENSIVE | WQ_FREEZABLE,
 						     0, name);
 	ptun->handshake_send_wq = alloc_workqueue("ptun-kex-tx-%s",
 						  WQ_UNBOUND | WQ_FREEZABLE, 0, name);
 	ptun->packet_crypt_wq = alloc_workqueue("ptun-crypt-%s",
-						WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM,
+						WQ_PERCPU | WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM,
 						0, name);
 	if (ptun->handshake_receive_wq && ptun->handshake_send_wq &&
 	    ptun->packet_crypt_wq)
