@@ -10,6 +10,7 @@
 #include "netlink.h"
 #include "noise.h"
 #include "peer.h"
+#include "peerlookup.h"
 #include "ratelimiter.h"
 #include "replay.h"
 
@@ -40,6 +41,7 @@ static int __init ptun_mod_init(void)
 	int ret;
 
 	ptun_noise_init();
+	ptun_peerlookup_init();
 	ret = ptun_allowedips_slab_init();
 	if (ret)
 		return ret;

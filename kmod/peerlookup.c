@@ -10,6 +10,7 @@
 #include "peer.h"
 #include "peerlookup.h"
 
+/* Set once at module load, before any table exists; read-only after. */
 static hsiphash_key_t lookup_key __read_mostly;
 
 /*
@@ -24,9 +25,15 @@ static u32 lookup_hash(const void *data, u32 len, u32 seed)
 	return hsiphash(data, len, &key);
 }
 
-static void lookup_key_init(void)
+/*
+ * Not get_random_once(): its static key is flipped from a work item just
+ * after the first table is made, patching the code the next table's
+ * creation runs (a device makes two), which QEMU's TCG has been seen to
+ * trip over (an int3 Oops on 7.3).  Nothing needs the key before load.
+ */
+void ptun_peerlookup_init(void)
 {
-	get_random_once(&lookup_key, sizeof(lookup_key));
+	get_random_bytes(&lookup_key, sizeof(lookup_key));
 }
 
 static const struct rhashtable_params peer_table_params = {
@@ -43,7 +50,6 @@ struct ptun_peer_table *ptun_peer_table_create(void)
 
 	if (!table)
 		return NULL;
-	lookup_key_init();
 	if (rhashtable_init(&table->ht, &peer_table_params)) {
 		kfree(table);
 		return NULL;
@@ -98,7 +104,6 @@ struct ptun_index_table *ptun_index_table_create(void)
 
 	if (!table)
 		return NULL;
-	lookup_key_init();
 	if (rhashtable_init(&table->ht, &index_table_params)) {
 		kfree(table);
 		return NULL;

@@ -33,6 +33,8 @@ struct ptun_peer_table {
 	struct rhashtable ht;
 };
 
+void ptun_peerlookup_init(void);
+
 struct ptun_peer_table *ptun_peer_table_create(void);
 /* The table must be empty. */
 void ptun_peer_table_destroy(struct ptun_peer_table *table);
