@@ -208,11 +208,12 @@ check-debug: deps
 demo: deps tools
 	selftests/demo
 
-# ptun against WireGuard, figures and a chart; not part of check.
+# ptun against WireGuard, figures and a chart; not part of check.  On 6.1
+# unless KVER is given (make bench KVER=7.3: against that kernel's WireGuard).
 bench: deps tools
 	@dpkg-query -W -f='$${Status}' python3-matplotlib 2>/dev/null | grep -q 'ok installed' || \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-matplotlib
-	selftests/bench/run
+	selftests/bench/run $(if $(filter command line,$(origin KVER)),-k $(KVER))
 
 # Counting drops costs nothing measurable: the commit that added the
 # counters against its parent, rounds alternating in one guest.
