@@ -642,13 +642,18 @@ class Device:
         # of them
         return a is None or a.type in ("u64", "pad") or (a.type == "nest" and not a.multi)
 
-    def config(self):
+    def config(self, must=True):
         """Everything a SET can change, comparable; None if the dump was
-        interrupted by a change."""
-        replies = self.nl.request(self.family, self.spec.ops["get-device"][0],
-                                  genl.NLM_F_REQUEST | genl.NLM_F_DUMP,
-                                  genl.attr(self.spec.sets["device"]["ifindex"].id,
-                                            struct.pack("=I", self.ifindex)), raw=True)
+        interrupted by a change, or unless must, if the device is gone."""
+        try:
+            replies = self.nl.request(self.family, self.spec.ops["get-device"][0],
+                                      genl.NLM_F_REQUEST | genl.NLM_F_DUMP,
+                                      genl.attr(self.spec.sets["device"]["ifindex"].id,
+                                                struct.pack("=I", self.ifindex)), raw=True)
+        except OSError:
+            if must:
+                raise
+            return None
         dev, peers = {}, {}
         for mflags, data in replies:
             if mflags & NLM_F_DUMP_INTR:
@@ -788,7 +793,7 @@ class Fuzzer:
     def count(self, table, key):
         table[key] = table.get(key, 0) + 1
 
-    def send(self, req, before, compare=True):
+    def send(self, req, before, compare=True, read_after=True):
         """One request with its oracles; returns the configuration after."""
         raw = req.encode(seq=self.index + 1)
         result, extack, _ = exchange(self.nl, raw)
@@ -812,11 +817,11 @@ class Fuzzer:
         bad = self.klog.bad_lines()
         if bad:
             self.fail(raw, req, result, "kernel log: " + bad[0])
-        after = self.dev.config()
-        if compare and before is not None and after is not None and result != 0 \
-                and after != before:
-            self.fail(raw, req, result, "refused (extack: %s) but changed: %s"
-                      % (extack, diff(before, after)))
+        after = self.dev.config(must=compare) if read_after else None
+        if compare and before is not None and after is not None \
+                and (result != 0 or not req.changes) and after != before:
+            self.fail(raw, req, result, "%s (extack: %s) but changed: %s"
+                      % ("refused" if result else "a GET", extack, diff(before, after)))
         return after
 
     # Events
@@ -860,16 +865,7 @@ class Fuzzer:
         proc = subprocess.Popen(["ip", "netns", "del", ns])
         for _ in range(self.rng.choice([5, 20])):
             self.index += 1
-            req = b.request()
-            raw = req.encode(seq=self.index + 1)
-            result, extack, _ = exchange(self.nl, raw)
-            self.sent += 1
-            self.count(self.errnos, errname(result))
-            if (result is None and not req.noreply_ok) or (result is not None and result not in EXPECTED):
-                self.fail(raw, req, result, "to a device whose birth netns goes (extack: %s)" % extack)
-            bad = self.klog.bad_lines()
-            if bad:
-                self.fail(raw, req, result, "kernel log: " + bad[0])
+            self.send(b.request(), None, compare=False, read_after=False)
         proc.wait()
         ip("link", "del", name, check=False)
 
