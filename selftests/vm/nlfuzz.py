@@ -89,6 +89,8 @@ NOREPLY = "noreply"
 def errname(e):
     if e is None:
         return NOREPLY
+    if e == errno.EOPNOTSUPP:  # not its alias ENOTSUP
+        return "EOPNOTSUPP"
     return "0" if e == 0 else errno.errorcode.get(e, str(e))
 
 
@@ -833,6 +835,12 @@ class Fuzzer:
         self.dev.restore(self.start)
         if self.was_up:
             ip("link", "set", self.args.ifname, "up")
+        # a SET of a whole configuration must give it back
+        now = self.dev.config()
+        if now is not None and dict(now, ifindex=None) != dict(self.start, ifindex=None):
+            self.failures += 1
+            print("FAIL seed=%d index=%d: the device recreated does not hold its configuration"
+                  " again: %s" % (self.seed, self.index, diff(self.start, now)))
 
     def ev_recreate(self):
         self.recreate()
