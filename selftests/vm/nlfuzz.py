@@ -42,8 +42,9 @@ one "replay: nlfuzz.py --replay HEX" line: HEX is the whole message as it
 was sent, and --replay sends exactly it again and prints the errno, the
 extack and whether the device's configuration changed (the message names
 the family id and ifindex of the run's boot: replay it in the same guest,
-or rerun the seed).  --dry-run only prints each request's mutations and hex,
-without a socket.  Exit status: 0 when every oracle held, 1 on a failure,
+or rerun the seed on a device configured alike).  --dry-run only prints
+each request's mutations and hex, without a socket (the requests of a run
+with --no-events: events draw from the same generator).  Exit status: 0 when every oracle held, 1 on a failure,
 2 on a setup error.
 """
 import argparse
