@@ -57,19 +57,35 @@ def attr(kind, payload):
     return struct.pack("=HH", length, kind) + payload + b"\0" * (-length % 4)
 
 
-def parse_attrs(data, peers=False):
-    """Attributes by type; with peers, the repeated peer nests as a list."""
-    attrs = {}
+def iter_attrs(data):
+    """(type without the flag bits, payload) of each attribute, in order."""
     while len(data) >= 4:
         length, kind = struct.unpack_from("=HH", data)
         if length < 4:
             break
-        kind &= 0x3FFF
-        attrs[kind] = data[4:length]
-        if peers and kind == UAPI["PTUN_A_DEVICE_PEER"]:
-            attrs.setdefault("peers", []).append(parse_attrs(data[4:length]))
+        yield kind & 0x3FFF, data[4:length]
         data = data[(length + 3) & ~3:]
+
+
+def parse_attrs(data, peers=False):
+    """Attributes by type; with peers, the repeated peer nests as a list."""
+    attrs = {}
+    for kind, value in iter_attrs(data):
+        attrs[kind] = value
+        if peers and kind == UAPI["PTUN_A_DEVICE_PEER"]:
+            attrs.setdefault("peers", []).append(parse_attrs(value))
     return attrs
+
+
+def parse_error(kind, mflags, msg):
+    """The errno (positive; 0 for an ack) and extack message of an
+    NLMSG_ERROR or NLMSG_DONE payload, as sent to a NETLINK_CAP_ACK socket."""
+    (err,) = struct.unpack_from("=i", msg) if len(msg) >= 4 else (0,)
+    extack = ""
+    if err and mflags & NLM_F_ACK_TLVS:
+        tlvs = parse_attrs(msg[4 + 16:] if kind == NLMSG_ERROR else msg[4:])
+        extack = tlvs.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode(errors="replace")
+    return -err, extack
 
 
 class Genl:
@@ -86,26 +102,26 @@ class Genl:
         body = struct.pack("=BBH", cmd, 1, 0) + payload
         return struct.pack("=IHHII", 16 + len(body), family, flags, self.seq, 0) + body
 
-    def request(self, family, cmd, flags, payload):
+    def request(self, family, cmd, flags, payload, raw=False):
+        """The replies' attributes parsed (or with raw, each reply's
+        attributes unparsed, after its flags: (nlmsg_flags, bytes)); an
+        error raises OSError."""
         self.sock.send(self.message(family, cmd, flags, payload))
         replies = []
         while True:
-            data = self.sock.recv(65536)
+            data = self.sock.recv(1 << 20)
             while data:
                 length, kind, mflags, _, _ = struct.unpack_from("=IHHII", data)
                 msg, data = data[16:length], data[(length + 3) & ~3:]
                 if kind in (NLMSG_DONE, NLMSG_ERROR):
                     # An error, or a dump's end with its status; either may
                     # carry the extack message after the (capped) request.
-                    (err,) = struct.unpack_from("=i", msg) if len(msg) >= 4 else (0,)
+                    err, extack = parse_error(kind, mflags, msg)
                     if err == 0:
                         return replies
-                    extack = ""
-                    if mflags & NLM_F_ACK_TLVS:
-                        tlvs = parse_attrs(msg[4 + 16:] if kind == NLMSG_ERROR else msg[4:])
-                        extack = tlvs.get(NLMSGERR_ATTR_MSG, b"").rstrip(b"\0").decode()
-                    raise OSError(-err, extack)
-                replies.append(parse_attrs(msg[4:], peers=family != GENL_ID_CTRL))
+                    raise OSError(err, extack)
+                replies.append((mflags, msg[4:]) if raw else
+                               parse_attrs(msg[4:], peers=family != GENL_ID_CTRL))
                 if not mflags & 0x2:  # NLM_F_MULTI
                     return replies
 
