@@ -58,7 +58,11 @@ fixed_seeds_hold_every_oracle() {
 	ip link del pt0
 }
 
+# A seed of its own every run finds more, but a failure would then not
+# come back in the next run: make check keeps to the fixed seeds.
 random_seed_holds_every_oracle() {
+	[ "${PTUN_NLFUZZ_RANDOM:-0}" = 1 ] ||
+		skip "a random seed only with PTUN_NLFUZZ_RANDOM=1 (docs/testing.md)"
 	configured_device
 	fuzz ""
 	ip link del pt0
