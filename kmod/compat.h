@@ -90,11 +90,6 @@ static inline void ptun_compat_free_tstats(struct net_device *dev)
 #define WQ_PERCPU 0
 #endif
 
-/* 6.16 renamed from_timer() to timer_container_of(). */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 16, 0)
-#define timer_container_of(var, timer, field) from_timer(var, timer, field)
-#endif
-
 /* 6.19 renamed the BLAKE2s state to blake2s_ctx ... */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 19, 0)
 #define blake2s_ctx blake2s_state
